@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian machine with Node and npm:
+# the reference peers (libtorrent's Python binding, Transmission), iproute2 for the
+# loopback-only namespace, then the npm dependencies from the lock file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+/usr/bin/python3 -c 'import libtorrent' 2>/dev/null || need+=(python3-libtorrent)
+command -v transmission-cli >/dev/null || need+=(transmission-cli)
+command -v transmission-daemon >/dev/null || need+=(transmission-daemon)
+command -v transmission-remote >/dev/null || need+=(transmission-daemon)
+command -v ip >/dev/null || need+=(iproute2)
+command -v unshare >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  echo "installing Debian packages: ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+npm ci --no-audit --no-fund

@@ -1,0 +1,7 @@
+export type { BValue, BList, BDict, DecodeLimits } from './types.js'
+export { DEFAULT_LIMITS } from './types.js'
+export { BencodeError } from './errors.js'
+export { decode, decodePrefix, binaryString, type Decoded } from './decode.js'
+export { encode, compareBytes, binaryBytes, type Encodable } from './encode.js'
+export * from './access.js'
+export { rawValueSpan } from './span.js'
