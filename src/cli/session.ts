@@ -1,0 +1,63 @@
+import { Client } from '../client/index.node.js'
+import type { Torrent } from '../torrent/torrent.js'
+import { parsePeer, parsePort } from './args.js'
+import { Progress } from './progress.js'
+
+export interface NetworkValues {
+  port?: string | undefined
+  host?: string | undefined
+  peer?: string[] | undefined
+  'no-trackers'?: boolean | undefined
+  quiet?: boolean | undefined
+}
+
+/** A client for one CLI command. DHT and LSD are not in this build, so nothing here ever
+ * reaches for a public bootstrap node; trackers are only the ones the torrent or the user name. */
+export function cliClient(values: NetworkValues): Client {
+  return new Client({
+    port: parsePort(values.port, 6881),
+    host: values.host ?? '0.0.0.0',
+    trackers: !values['no-trackers'],
+    dht: false,
+    lsd: false,
+  })
+}
+
+export const peersOf = (values: NetworkValues) => (values.peer ?? []).map(parsePeer)
+
+/** Resolves when SIGINT or SIGTERM arrives (and stops listening for them). */
+export function untilSignal(): { promise: Promise<string>; cancel(): void } {
+  let cancel = () => undefined as void
+  const promise = new Promise<string>((resolve) => {
+    const on = (sig: string) => () => { cancel(); resolve(sig) }
+    const int = on('SIGINT'), term = on('SIGTERM')
+    process.once('SIGINT', int); process.once('SIGTERM', term)
+    cancel = () => { process.off('SIGINT', int); process.off('SIGTERM', term) }
+  })
+  return { promise, cancel }
+}
+
+/** Redraws progress every half second until stopped. */
+export function showProgress(torrent: Torrent, enabled: boolean): () => void {
+  const progress = new Progress(process.stderr, enabled)
+  const draw = () => {
+    const { have, total } = torrent.wanted
+    progress.update({ name: torrent.name, progress: torrent.progress, downloadSpeed: torrent.downloadSpeed,
+      uploadSpeed: torrent.uploadSpeed, peers: torrent.numPeers, remaining: total - have })
+  }
+  const timer = setInterval(draw, 500)
+  return () => { clearInterval(timer); draw(); progress.finish() }
+}
+
+/** What a run cost, for benchmarks and curious users. */
+export function runFigures(startedAt: number, bytes: number): Record<string, number> {
+  const seconds = (performance.now() - startedAt) / 1000
+  const ru = process.resourceUsage()
+  return {
+    seconds: +seconds.toFixed(3),
+    bytes,
+    MBps: +(bytes / 1e6 / seconds).toFixed(1),
+    cpu_s: +((ru.userCPUTime + ru.systemCPUTime) / 1e6).toFixed(2),
+    peak_rss_mb: +(ru.maxRSS / 1024).toFixed(1),
+  }
+}

@@ -1,0 +1,180 @@
+import { Emitter } from '../util/emitter.js'
+import { randomBytes, toHex, utf8 } from '../util/bytes.js'
+import { parseMagnet, parseInfoHash, parseTorrent, type Metainfo } from '../metainfo/index.js'
+import { Wire } from '../wire/index.js'
+import type { Duplex, PeerAddress } from '../transport/types.js'
+import { Torrent, type TorrentOptions } from '../torrent/torrent.js'
+import type { TorrentContext } from '../torrent/context.js'
+import { ClientError } from './errors.js'
+
+/** The platform parts a client is built from: Node gives TCP and files, browsers WebRTC. */
+export interface ClientPlatform extends Omit<TorrentContext, 'peerId' | 'port' | 'isSelf' | 'canConnect' | 'now'> {
+  /** starts accepting peers; resolves to the port actually bound */
+  listen?(port: number, host: string, onConnection: (conn: Duplex, addr: PeerAddress) => void): Promise<{ port: number; close(): Promise<void> }>
+  readTorrentFile?(path: string): Promise<Uint8Array>
+  close?(): Promise<void>
+}
+
+export interface ClientOptions {
+  /** 20 bytes; default: "-SW0010-" and 12 random bytes (Azureus style, BEP 20) */
+  peerId?: Uint8Array
+  /** port to accept peers on; 0 picks a free one; false accepts none */
+  port?: number | false
+  /** address to listen on (default 0.0.0.0) */
+  host?: string
+  /** the most peer connections across all torrents */
+  maxConnections?: number
+  /** announce to trackers (default true) */
+  trackers?: boolean
+  /** the DHT is not built yet; accepted so callers can say no explicitly */
+  dht?: boolean
+  lsd?: boolean
+  now?: () => number
+}
+
+export interface AddOptions extends Partial<Omit<TorrentOptions, 'infoHash' | 'metainfo'>> {
+  path?: string
+}
+
+type ClientEvents = { torrent: [Torrent]; error: [Error]; warning: [Error] }
+
+export type TorrentId = string | Uint8Array | Metainfo
+
+/** Many torrents sharing one peer id, one listening port and one connection budget. */
+export class BaseClient extends Emitter<ClientEvents> {
+  readonly peerId: Uint8Array
+  readonly torrents = new Map<string, Torrent>()
+  destroyed = false
+  #port = 0
+  #listener: { port: number; close(): Promise<void> } | undefined
+  readonly #listening: Promise<void>
+  readonly #connections = new Set<Duplex>()
+  readonly #now: () => number
+
+  constructor(readonly options: ClientOptions, readonly platform: ClientPlatform) {
+    super()
+    this.peerId = options.peerId ?? defaultPeerId()
+    this.#now = options.now ?? Date.now
+    this.#listening = this.#listen()
+    this.#listening.catch(() => undefined)
+  }
+
+  /** the port peers can reach us on (0 until listening) */
+  get port(): number { return this.#port }
+
+  async ready(): Promise<void> { await this.#listening }
+
+  async #listen(): Promise<void> {
+    const { port = 6881, host = '0.0.0.0' } = this.options
+    if (port === false || !this.platform.listen) return
+    this.#listener = await this.platform.listen(port, host, (conn, addr) => this.#onIncoming(conn, addr))
+    this.#port = this.#listener.port
+  }
+
+  #track(conn: Duplex): void {
+    this.#connections.add(conn)
+    conn.on('close', () => this.#connections.delete(conn))
+  }
+
+  #onIncoming(conn: Duplex, addr: PeerAddress): void {
+    this.#track(conn)
+    if (this.destroyed || this.#connections.size > (this.options.maxConnections ?? 200)) { conn.destroy(); return }
+    const wire = new Wire(conn)
+    const timer = setTimeout(() => wire.destroy(new Error('no handshake')), 15_000)
+    wire.once('close', () => clearTimeout(timer))
+    wire.on('error', () => undefined)
+    wire.once('handshake', (infoHash: Uint8Array) => {
+      clearTimeout(timer)
+      const torrent = this.torrents.get(toHex(infoHash))
+      if (!torrent) { wire.destroy(); return }
+      torrent.acceptWire(wire, addr)
+    })
+  }
+
+  /** Adds a torrent by magnet link, info hash, .torrent bytes or path, or parsed metainfo. */
+  async add(id: TorrentId, opts: AddOptions = {}): Promise<Torrent> {
+    if (this.destroyed) throw new ClientError('client is destroyed')
+    const parsed = await this.#resolve(id)
+    const hex = toHex(parsed.infoHash)
+    if (this.torrents.has(hex)) throw new ClientError(`torrent ${hex} is already added`)
+    await this.#listening
+    const torrent = new Torrent(this.#context(), {
+      ...opts,
+      path: opts.path ?? '.',
+      infoHash: parsed.infoHash,
+      ...(parsed.metainfo ? { metainfo: parsed.metainfo } : {}),
+      ...(parsed.name !== undefined && opts.name === undefined ? { name: parsed.name } : {}),
+      announce: this.options.trackers === false ? [] : [...(parsed.trackers.length ? [parsed.trackers] : []), ...(opts.announce ?? [])],
+      peers: [...parsed.peers, ...(opts.peers ?? [])],
+      ...(opts.select ?? parsed.select ? { select: opts.select ?? parsed.select } : {}),
+    })
+    if (this.options.trackers === false && torrent.opts.metainfo) torrent.opts.metainfo = { ...torrent.opts.metainfo, announce: [] }
+    this.torrents.set(hex, torrent)
+    torrent.once('close', () => this.torrents.delete(hex))
+    this.emit('torrent', torrent)
+    await torrent.start()
+    return torrent
+  }
+
+  get(infoHash: string | Uint8Array): Torrent | undefined {
+    return this.torrents.get(typeof infoHash === 'string' ? infoHash.toLowerCase() : toHex(infoHash))
+  }
+
+  async remove(infoHash: string | Uint8Array): Promise<void> {
+    await this.get(infoHash)?.destroy()
+  }
+
+  async #resolve(id: TorrentId): Promise<{ infoHash: Uint8Array; metainfo?: Metainfo; name?: string; trackers: string[]; peers: PeerAddress[]; select?: number[] }> {
+    if (id instanceof Uint8Array) { const m = parseTorrent(id); return { infoHash: m.infoHash, metainfo: m, trackers: [], peers: [] } }
+    if (typeof id !== 'string') return { infoHash: id.infoHash, metainfo: id, trackers: [], peers: [] }
+    if (id.startsWith('magnet:')) {
+      const m = parseMagnet(id)
+      return { infoHash: m.infoHash, ...(m.name ? { name: m.name } : {}), trackers: m.trackers, peers: m.peers, ...(m.select ? { select: m.select } : {}) }
+    }
+    const hash = parseInfoHash(id)
+    if (hash) return { infoHash: hash, trackers: [], peers: [] }
+    if (!this.platform.readTorrentFile) throw new ClientError(`not a magnet link or info hash: ${id}`)
+    const m = parseTorrent(await this.platform.readTorrentFile(id))
+    return { infoHash: m.infoHash, metainfo: m, trackers: [], peers: [] }
+  }
+
+  #context(): TorrentContext {
+    return {
+      ...this.platform,
+      peerId: this.peerId,
+      port: () => this.#port,
+      now: this.#now,
+      isSelf: (addr) => addr.port === this.#port && isLocalHost(addr.host, this.options.host),
+      canConnect: () => this.#connections.size < (this.options.maxConnections ?? 200),
+      ...(this.platform.connect ? {
+        connect: async (addr: PeerAddress, signal: AbortSignal) => {
+          const conn = await this.platform.connect!(addr, signal)
+          this.#track(conn)
+          return conn
+        },
+      } : {}),
+      trackerTransports: this.options.trackers === false ? {} : this.platform.trackerTransports,
+    }
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return
+    this.destroyed = true
+    await Promise.all([...this.torrents.values()].map((t) => t.destroy()))
+    for (const c of this.#connections) c.destroy()
+    await this.#listening.catch(() => undefined)
+    await this.#listener?.close()
+    await this.platform.close?.()
+  }
+}
+
+function isLocalHost(host: string, bound: string | undefined): boolean {
+  return host === bound || host === '127.0.0.1' || host === '::1' || host === '::ffff:127.0.0.1' || (bound === '0.0.0.0' && host.startsWith('127.'))
+}
+
+/** Azureus-style peer id (BEP 20): client code and version, then random bytes. */
+export function defaultPeerId(): Uint8Array {
+  const id = randomBytes(20)
+  id.set(utf8('-SW0010-'))
+  return id
+}

@@ -1,0 +1,3 @@
+export class ClientError extends Error {
+  override name = 'ClientError'
+}

@@ -1,0 +1,57 @@
+import { basename, dirname, resolve } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { BaseClient, type AddOptions, type ClientOptions } from './client.js'
+import { nodePlatform } from './node-platform.node.js'
+import { createTorrentFromPath, parseTorrent, type Metainfo } from '../metainfo/index.node.js'
+import { ClientError } from './errors.js'
+import type { Torrent } from '../torrent/torrent.js'
+
+export interface SeedOptions extends AddOptions {
+  /** an existing .torrent (path or bytes) describing the data; default: create one */
+  torrent?: string | Uint8Array
+  announce?: string[][]
+  pieceLength?: number
+  private?: boolean
+  comment?: string
+}
+
+/** The Node client: TCP to the BitTorrent network, files on disk. */
+export class Client extends BaseClient {
+  constructor(options: ClientOptions = {}) {
+    super(options, nodePlatform({ trackers: options.trackers !== false }))
+  }
+
+  /** Seeds a file or folder. Without `torrent`, hashes the data into a new torrent (and
+   * needs no check); with it, verifies the data on disk against it first. */
+  async seed(path: string, opts: SeedOptions = {}): Promise<{ torrent: Torrent; torrentFile: Uint8Array; metainfo: Metainfo }> {
+    const full = resolve(path)
+    let torrentFile: Uint8Array
+    let metainfo: Metainfo
+    if (opts.torrent !== undefined) {
+      torrentFile = typeof opts.torrent === 'string' ? new Uint8Array(await readFile(opts.torrent)) : opts.torrent
+      metainfo = parseTorrent(torrentFile)
+      if (metainfo.name !== basename(full)) {
+        throw new ClientError(`the torrent describes "${metainfo.name}" but the path is "${basename(full)}"`)
+      }
+    } else {
+      const created = await createTorrentFromPath(full, {
+        ...(opts.announce ? { announce: opts.announce } : {}),
+        ...(opts.pieceLength ? { pieceLength: opts.pieceLength } : {}),
+        ...(opts.private ? { private: true } : {}),
+        ...(opts.comment ? { comment: opts.comment } : {}),
+      })
+      torrentFile = created.torrent
+      metainfo = created.metainfo
+    }
+    const { torrent: _t, announce: _a, pieceLength: _p, private: _pr, comment: _c, ...addOpts } = opts
+    const torrent = await this.add(metainfo, {
+      ...addOpts,
+      ...(opts.torrent !== undefined && opts.announce ? { announce: opts.announce } : {}),
+      path: dirname(full),
+      seeding: opts.torrent === undefined,
+    })
+    return { torrent, torrentFile, metainfo }
+  }
+}
+
+export type { ClientOptions, AddOptions }

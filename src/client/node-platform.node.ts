@@ -1,0 +1,30 @@
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { nodeHasher } from '../util/hasher.node.js'
+import { connectTcp, listenTcp } from '../transport/tcp.node.js'
+import { FsStorage } from '../storage/fs.node.js'
+import { announceHttp } from '../discovery/http-tracker.js'
+import { UdpTrackerClient } from '../discovery/udp-tracker.node.js'
+import type { ClientPlatform } from './client.js'
+
+/** Node's parts: TCP peers, files on disk, HTTP and UDP trackers, node:crypto hashing. */
+export function nodePlatform(opts: { trackers?: boolean } = {}): ClientPlatform {
+  const udp = opts.trackers === false ? undefined : new UdpTrackerClient()
+  return {
+    hasher: nodeHasher,
+    createStorage: (layout, path) => new FsStorage(path, layout),
+    existingFileSizes: async (layout, path) => Promise.all(layout.files.map(async (f) => {
+      try { return (await stat(join(path, ...f.path))).size } catch { return 0 }
+    })),
+    connect: (addr, signal) => connectTcp(addr, { signal, timeoutMs: 10_000 }),
+    listen: async (port, host, onConnection) => listenTcp(port, host, (socket) =>
+      onConnection(socket, { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 })),
+    trackerTransports: { http: announceHttp, ...(udp ? { udp } : {}) },
+    readTorrentFile: async (path) => new Uint8Array(await readFile(path)),
+    close: async () => { udp?.close() },
+  }
+}
+
+function normalizeHost(h: string): string {
+  return h.startsWith('::ffff:') ? h.slice(7) : h
+}

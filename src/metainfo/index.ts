@@ -1,0 +1,6 @@
+export type { Metainfo, TorrentFileEntry } from './types.js'
+export { MetainfoError } from './errors.js'
+export { parseTorrent, parseInfo, METAINFO_LIMITS, MAX_PIECE_LENGTH, MAX_PATH_DEPTH, type InfoExtras } from './parse.js'
+export { sanitizePathComponent, sanitizeFilePath, dedupePaths } from './sanitize.js'
+export { createTorrent, choosePieceLength, type CreateInput, type CreateOptions } from './create.js'
+export { parseMagnet, formatMagnet, parseInfoHash, infoHashToBase32, type Magnet, type MagnetInput, type MagnetPeer } from './magnet.js'

@@ -1,0 +1,84 @@
+import type { PeerAddress } from '../transport/types.js'
+
+interface Entry {
+  addr: PeerAddress
+  failures: number
+  retryAt: number
+  connected: boolean
+  dialing: boolean
+}
+
+/** Peers we know of and whether to dial them: new ones first, failed ones after an
+ * exponential backoff, banned ones never. Bounded, so a tracker or PEX flood cannot grow it. */
+export class AddressBook {
+  readonly #entries = new Map<string, Entry>()
+  readonly #banned = new Set<string>()
+  readonly #now: () => number
+
+  constructor(private readonly max = 2000, now: () => number = Date.now) {
+    this.#now = now
+  }
+
+  static key(a: PeerAddress): string {
+    return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`
+  }
+
+  add(addr: PeerAddress): boolean {
+    const key = AddressBook.key(addr)
+    if (this.#banned.has(key) || this.#entries.has(key) || this.#entries.size >= this.max) return false
+    if (!(addr.port > 0 && addr.port < 65536)) return false
+    this.#entries.set(key, { addr, failures: 0, retryAt: 0, connected: false, dialing: false })
+    return true
+  }
+
+  /** Up to `n` addresses ready to dial now, marked as dialing. */
+  takeDialable(n: number): PeerAddress[] {
+    const now = this.#now()
+    const out: PeerAddress[] = []
+    for (const e of this.#entries.values()) {
+      if (out.length >= n) break
+      if (e.connected || e.dialing || e.retryAt > now) continue
+      e.dialing = true
+      out.push(e.addr)
+    }
+    return out
+  }
+
+  connected(addr: PeerAddress): void {
+    const e = this.#entry(addr)
+    e.connected = true; e.dialing = false; e.failures = 0
+  }
+
+  /** A dial failed or a connection ended: try again later, backing off on repeated failure. */
+  disconnected(addr: PeerAddress, failed: boolean): void {
+    const e = this.#entries.get(AddressBook.key(addr))
+    if (!e) return
+    e.connected = false; e.dialing = false
+    if (failed) e.failures++
+    if (e.failures >= 6) { this.#entries.delete(AddressBook.key(addr)); return }
+    e.retryAt = this.#now() + (failed ? 5_000 * 2 ** e.failures : 30_000)
+  }
+
+  ban(addr: PeerAddress): void {
+    const key = AddressBook.key(addr)
+    this.#banned.add(key)
+    this.#entries.delete(key)
+  }
+
+  isBanned(addr: PeerAddress): boolean {
+    return this.#banned.has(AddressBook.key(addr))
+  }
+
+  isConnected(addr: PeerAddress): boolean {
+    return this.#entries.get(AddressBook.key(addr))?.connected === true
+  }
+
+  get size(): number { return this.#entries.size }
+
+  #entry(addr: PeerAddress): Entry {
+    const key = AddressBook.key(addr)
+    let e = this.#entries.get(key)
+    if (!e) { e = { addr, failures: 0, retryAt: 0, connected: false, dialing: false }; this.#entries.set(key, e) }
+    return e
+  }
+}

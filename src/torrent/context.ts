@@ -1,0 +1,26 @@
+import type { Hasher } from '../util/hasher.js'
+import type { Duplex, PeerAddress } from '../transport/types.js'
+import type { Storage, StorageLayout } from '../storage/types.js'
+import type { AnnounceResult, AnnounceParams } from '../discovery/index.js'
+
+/** What a torrent needs from its client and platform: injected, so the same torrent code
+ * runs in Node (TCP, files) and in browsers (WebRTC, memory or IndexedDB). */
+export interface TorrentContext {
+  peerId: Uint8Array
+  /** the port we accept peers on, for tracker announces */
+  port(): number
+  hasher: Hasher
+  createStorage(layout: StorageLayout, path: string): Storage
+  /** sizes of the torrent's files already on disk, to skip hashing what cannot be there */
+  existingFileSizes?(layout: StorageLayout, path: string): Promise<number[]>
+  connect?(addr: PeerAddress, signal: AbortSignal): Promise<Duplex>
+  trackerTransports: {
+    http?: (url: string, p: AnnounceParams, opts?: { signal?: AbortSignal; timeoutMs?: number }) => Promise<AnnounceResult>
+    udp?: import('../discovery/index.js').UdpTrackerClient
+  }
+  /** the address peers of ours appear under, to avoid dialing ourselves */
+  isSelf(addr: PeerAddress): boolean
+  /** global connection budget across torrents */
+  canConnect(): boolean
+  now(): number
+}

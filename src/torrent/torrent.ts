@@ -1,0 +1,456 @@
+import { Emitter } from '../util/emitter.js'
+import { toHex, equalBytes } from '../util/bytes.js'
+import { Bitfield } from '../util/bitfield.js'
+import { RateMeter } from '../util/rate.js'
+import { getInt, type BDict } from '../bencode/index.js'
+import { parseInfo, type Metainfo } from '../metainfo/index.js'
+import { Wire, UtMetadata } from '../wire/index.js'
+import { PiecePicker } from '../engine/picker.js'
+import { Announcer } from '../discovery/announcer.js'
+import type { Storage, StorageLayout } from '../storage/types.js'
+import { verifyStorage } from '../storage/verify.js'
+import type { Duplex, PeerAddress } from '../transport/types.js'
+import { AddressBook } from './address-book.js'
+import { Downloader } from './downloader.js'
+import { Uploader } from './uploader.js'
+import { Peer } from './peer.js'
+import { TorrentFile, piecePriorities, verifiedBytesOf } from './files.js'
+import type { TorrentContext } from './context.js'
+
+export interface TorrentOptions {
+  /** folder the torrent's files are stored under */
+  path: string
+  metainfo?: Metainfo
+  infoHash: Uint8Array
+  name?: string
+  announce?: string[][]
+  /** file indexes to download; the rest are skipped (default: all) */
+  select?: number[]
+  sequential?: boolean
+  peers?: PeerAddress[]
+  maxPeers?: number
+  /** hash what is already on disk before downloading (default true) */
+  verify?: boolean
+  /** we know every piece is there (we just created the torrent from this data) */
+  seeding?: boolean
+}
+
+export type TorrentEvents = {
+  metadata: []
+  ready: []
+  piece: [index: number]
+  done: []
+  wire: [wire: Wire, address: PeerAddress]
+  warning: [Error]
+  error: [Error]
+  close: []
+}
+
+/** One torrent: it connects wires, storage, picker and trackers, and delegates the work to
+ * the downloader and the uploader. */
+export class Torrent extends Emitter<TorrentEvents> {
+  readonly infoHash: Uint8Array
+  readonly infoHashHex: string
+  metainfo: Metainfo | undefined
+  files: TorrentFile[] = []
+  readonly peers = new Map<string, Peer>()
+  readonly addresses: AddressBook
+  ready = false
+  done = false
+  destroyed = false
+  readonly downloadMeter: RateMeter
+  readonly uploadMeter: RateMeter
+
+  #picker: PiecePicker | undefined
+  #storage: Storage | undefined
+  #downloader: Downloader | undefined
+  #uploader: Uploader | undefined
+  #announcer: Announcer | undefined
+  #dialing = 0
+  #timers: ReturnType<typeof setInterval>[] = []
+  readonly #abort = new AbortController()
+  readonly #strikes = new Map<string, number>()
+
+  constructor(readonly ctx: TorrentContext, readonly opts: TorrentOptions) {
+    super()
+    this.infoHash = opts.infoHash
+    this.infoHashHex = toHex(opts.infoHash)
+    this.addresses = new AddressBook(2000, ctx.now)
+    this.downloadMeter = new RateMeter(5, ctx.now)
+    this.uploadMeter = new RateMeter(5, ctx.now)
+    for (const p of opts.peers ?? []) this.addresses.add(p)
+  }
+
+  get name(): string { return this.metainfo?.name ?? this.opts.name ?? this.infoHashHex }
+  get length(): number { return this.metainfo?.length ?? 0 }
+  get numPeers(): number { return this.peers.size }
+  get downloadSpeed(): number { return this.downloadMeter.rate() }
+  get uploadSpeed(): number { return this.uploadMeter.rate() }
+  get downloaded(): number { return this.downloadMeter.total }
+  get uploaded(): number { return this.uploadMeter.total }
+  get have(): Bitfield | undefined { return this.#picker?.have }
+
+  /** bytes of the selected files that are verified, and how many are wanted */
+  get wanted(): { have: number; total: number } {
+    let have = 0, total = 0
+    const picker = this.#picker
+    if (!picker || !this.metainfo) return { have: 0, total: 0 }
+    for (const f of this.files) {
+      if (!f.selected || f.padding) continue
+      total += f.length
+      have += verifiedBytesOf(f, (i) => picker.has(i), this.metainfo.pieceLength)
+    }
+    return { have, total }
+  }
+
+  get progress(): number {
+    const { have, total } = this.wanted
+    return total === 0 ? (this.ready ? 1 : 0) : have / total
+  }
+
+  /** Starts discovery and, when the metadata is known, storage. */
+  async start(): Promise<void> {
+    this.#timers.push(setInterval(() => this.#tick(), 1000))
+    this.#timers.push(setInterval(() => this.#rechoke(), 10_000))
+    for (const t of this.#timers) (t as { unref?: () => void }).unref?.()
+    this.#startAnnouncer()
+    this.#connectMore()
+    if (this.opts.metainfo) await this.#setMetadata(this.opts.metainfo)
+  }
+
+  addPeer(addr: PeerAddress): void {
+    if (this.destroyed || this.ctx.isSelf(addr)) return
+    if (this.addresses.add(addr)) this.#connectMore()
+  }
+
+  /** A peer that dialed us and named our info hash. */
+  acceptWire(wire: Wire, addr: PeerAddress): void {
+    if (this.destroyed || this.peers.size >= this.#maxPeers || this.addresses.isBanned(addr)) { wire.destroy(); return }
+    this.#prepareWire(wire)
+    wire.handshake(this.infoHash, this.ctx.peerId, { dht: false, fast: true, extended: true })
+    this.#attach(wire, addr, true)
+  }
+
+  get #maxPeers(): number { return this.opts.maxPeers ?? 50 }
+
+  #connectMore(): void {
+    const connect = this.ctx.connect
+    if (!connect || this.destroyed || (this.done && this.ready)) return
+    const room = this.#maxPeers - this.peers.size - this.#dialing
+    if (room <= 0) return
+    for (const addr of this.addresses.takeDialable(Math.min(room, 8))) {
+      if (!this.ctx.canConnect()) { this.addresses.disconnected(addr, false); break }
+      this.#dialing++
+      connect(addr, this.#abort.signal).then((conn) => {
+        this.#dialing--
+        this.#dialed(conn, addr)
+      }, () => {
+        this.#dialing--
+        this.addresses.disconnected(addr, true)
+        this.#connectMore()
+      })
+    }
+  }
+
+  #dialed(conn: Duplex, addr: PeerAddress): void {
+    if (this.destroyed) { conn.destroy(); return }
+    const wire = new Wire(conn)
+    this.#prepareWire(wire)
+    const timer = setTimeout(() => wire.destroy(new Error('handshake timed out')), 15_000)
+    wire.once('close', () => { clearTimeout(timer); if (!this.peers.has(peerKey(wire, addr))) this.addresses.disconnected(addr, true) })
+    wire.once('handshake', (infoHash: Uint8Array) => {
+      clearTimeout(timer)
+      if (!equalBytes(infoHash, this.infoHash)) { wire.destroy(new Error('peer answered with another info hash')); return }
+      this.#attach(wire, addr, false)
+    })
+    wire.handshake(this.infoHash, this.ctx.peerId, { dht: false, fast: true, extended: true })
+  }
+
+  /** Extensions must be in place before our handshake goes out (BEP 10 advertises them). */
+  #prepareWire(wire: Wire): void {
+    const ut = new UtMetadata({ wire, infoHash: this.infoHash, getMetadata: () => this.metainfo?.infoBytes })
+    wire.use(ut)
+    ut.on('metadata', (bytes: Uint8Array) => { void this.#onMetadataBytes(bytes) })
+    ut.on('failed', (err: Error) => this.emit('warning', err))
+    wireExtensions.set(wire, ut)
+  }
+
+  #attach(wire: Wire, addr: PeerAddress, inbound: boolean): void {
+    const peerId = wire.peerId
+    if (peerId && equalBytes(peerId, this.ctx.peerId)) { wire.destroy(); this.addresses.ban(addr); return }
+    const key = peerKey(wire, addr)
+    if (this.peers.has(key) || this.destroyed) { wire.destroy(); return }
+    const peer = new Peer(wire, addr, key, this.ctx.now())
+    this.peers.set(key, peer)
+    if (!inbound) this.addresses.connected(addr)
+    this.#sendHave(peer)
+    this.#listen(peer)
+    this.emit('wire', wire, addr)
+  }
+
+  /** Our piece map goes first after the handshake (BEP 3; BEP 6 have_all / have_none). */
+  #sendHave(peer: Peer): void {
+    const have = this.#picker?.have
+    const fast = peer.wire.peerSupportsFast
+    if (!have || have.isEmpty()) { if (fast) peer.wire.haveNone() }
+    else if (have.isFull() && fast) peer.wire.haveAll()
+    else peer.wire.bitfield(have)
+  }
+
+  #listen(peer: Peer): void {
+    const { wire } = peer
+    wire.on('extended-handshake', (h: BDict) => {
+      const reqq = getInt(h, 'reqq')
+      if (reqq && reqq > 0) peer.reqq = Math.min(reqq, 2000)
+      if (!this.metainfo) wireExtensions.get(wire)?.fetch()
+    })
+    wire.on('bitfield', (bytes: Uint8Array) => {
+      if (!this.#picker || !this.metainfo) { peer.pending.bitfield = bytes; return }
+      try { peer.have = Bitfield.fromBytes(bytes, this.metainfo.pieceCount) } catch (e) { wire.destroy(e as Error); return }
+      this.#picker.addAvailability(peer.have)
+      this.#updateInterest(peer)
+    })
+    wire.on('have-all', () => {
+      if (!this.#picker || !this.metainfo) { peer.pending.all = true; return }
+      peer.have = new Bitfield(this.metainfo.pieceCount); peer.have.setAll()
+      this.#picker.addAvailability(peer.have)
+      this.#updateInterest(peer)
+    })
+    wire.on('have-none', () => { if (this.metainfo) peer.have ??= new Bitfield(this.metainfo.pieceCount) })
+    wire.on('have', (index: number) => {
+      if (!this.#picker || !peer.have) { peer.pending.haves.push(index); return }
+      if (index >= peer.have.length || peer.have.get(index)) return
+      peer.have.set(index)
+      this.#picker.incrementAvailability(index)
+      if (!wire.amInterested && this.#wants(index)) wire.interested()
+      this.#downloader?.fill(peer)
+    })
+    wire.on('choke', () => { if (!wire.peerSupportsFast) this.#downloader?.dropAll(peer) })
+    wire.on('unchoke', () => this.#downloader?.fill(peer))
+    wire.on('allowed-fast', (index: number) => { peer.allowedFast.add(index); this.#downloader?.fill(peer) })
+    wire.on('reject', (index: number, offset: number) => { this.#downloader?.dropOne(peer, index, offset); this.#downloader?.fill(peer) })
+    wire.on('interested', () => this.#rechokeSoon())
+    wire.on('uninterested', () => this.#rechokeSoon())
+    wire.on('piece', (index: number, offset: number, block: Uint8Array) => {
+      this.downloadMeter.add(block.length)
+      const dl = this.#downloader
+      if (!dl) return
+      dl.onBlock(peer, index, offset, block, (id) => this.peers.get(id))
+      dl.fill(peer)
+    })
+    wire.on('request', (index: number, offset: number, length: number) => this.#uploader?.onRequest(peer, index, offset, length))
+    wire.on('cancel', (index: number, offset: number, length: number) => this.#uploader?.onCancel(peer, index, offset, length))
+    wire.on('error', (err: Error) => this.emit('warning', err))
+    wire.once('close', () => this.#removePeer(peer))
+  }
+
+  #removePeer(peer: Peer): void {
+    if (this.peers.get(peer.id) !== peer) return
+    this.peers.delete(peer.id)
+    this.#downloader?.dropAll(peer)
+    if (peer.have) this.#picker?.removeAvailability(peer.have)
+    this.addresses.disconnected(peer.address, false)
+    if (!this.destroyed) {
+      for (const other of this.peers.values()) this.#downloader?.fill(other)
+      this.#connectMore()
+    }
+  }
+
+  #wants(index: number): boolean {
+    const p = this.#picker
+    return !!p && !p.has(index) && (this.#priorities[index] ?? 0) > 0
+  }
+
+  #updateInterest(peer: Peer): void {
+    const have = peer.have
+    if (!have || !this.#picker) return
+    let want = false
+    for (let i = 0; i < have.length && !want; i++) want = have.get(i) && this.#wants(i)
+    if (want && !peer.wire.amInterested) peer.wire.interested()
+    else if (!want && peer.wire.amInterested) peer.wire.uninterested()
+    if (want) this.#downloader?.fill(peer)
+    // Two seeds have nothing to say to each other.
+    if (!want && this.done && peer.isSeed) peer.wire.destroy()
+  }
+
+  async #onMetadataBytes(infoBytes: Uint8Array): Promise<void> {
+    if (this.metainfo || this.destroyed) return
+    let metainfo: Metainfo
+    try {
+      metainfo = parseInfo(infoBytes, { announce: this.opts.announce ?? [] })
+    } catch (err) {
+      this.emit('warning', err as Error)
+      return
+    }
+    if (!equalBytes(metainfo.infoHash, this.infoHash)) return
+    await this.#setMetadata(metainfo)
+  }
+
+  async #setMetadata(metainfo: Metainfo): Promise<void> {
+    if (this.metainfo) return
+    this.metainfo = metainfo
+    const select = this.opts.select ? new Set(this.opts.select) : undefined
+    this.files = metainfo.files.map((entry, i) => {
+      const f = new TorrentFile(i, entry, metainfo.pieceLength, () => this.#applySelection(),
+        (file) => verifiedBytesOf(file, (p) => this.#picker?.has(p) ?? false, metainfo.pieceLength))
+      if (select && !select.has(i)) f.selected = false
+      return f
+    })
+    this.emit('metadata')
+    const layout: StorageLayout = { pieceLength: metainfo.pieceLength, length: metainfo.length, files: metainfo.files }
+    const picker = new PiecePicker({ pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, length: metainfo.length })
+    picker.setSequential(this.opts.sequential ?? false)
+    const storage = this.ctx.createStorage(layout, this.opts.path)
+    this.#storage = storage
+    try {
+      if (this.opts.seeding) {
+        for (let i = 0; i < metainfo.pieceCount; i++) picker.setHave(i)
+      } else if (this.opts.verify !== false) {
+        const sizes = await this.ctx.existingFileSizes?.(layout, this.opts.path)
+        const present = (index: number) => !sizes || layout.files.some((f, fi) =>
+          f.length > 0 && (sizes[fi] ?? 0) > 0 && f.offset < (index + 1) * metainfo.pieceLength && f.offset + f.length > index * metainfo.pieceLength)
+        const have = await verifyStorage(storage, { ...layout, pieceHashes: metainfo.pieceHashes }, this.ctx.hasher,
+          { signal: this.#abort.signal, only: present })
+        for (let i = 0; i < metainfo.pieceCount; i++) if (have.get(i)) picker.setHave(i)
+      }
+    } catch (err) {
+      if (this.destroyed) return
+      this.emit('error', err as Error)
+      return
+    }
+    if (this.destroyed) return
+    this.#picker = picker
+    this.#applySelection()
+    const pieceSize = (i: number) => Math.min(metainfo.pieceLength, metainfo.length - i * metainfo.pieceLength)
+    this.#downloader = new Downloader({ picker, storage, hasher: this.ctx.hasher, pieceLength: metainfo.pieceLength, length: metainfo.length, pieceHashes: metainfo.pieceHashes, now: this.ctx.now })
+    this.#downloader.on('verified', (i) => this.#onVerified(i))
+    this.#downloader.on('failed', (i, contributors) => this.#onFailed(i, contributors))
+    this.#downloader.on('error', (e) => this.emit('error', e))
+    this.#uploader = new Uploader({ storage, has: (i) => picker.has(i), pieceSize, onUpload: (n) => this.uploadMeter.add(n) })
+    this.ready = true
+    for (const peer of this.peers.values()) {
+      const bf = peer.materialize(metainfo.pieceCount)
+      picker.addAvailability(bf)
+      this.#updateInterest(peer)
+    }
+    this.emit('ready')
+    this.#checkDone()
+    this.#rechoke()
+  }
+
+  #applySelection(): void {
+    const picker = this.#picker
+    if (!picker || !this.metainfo) return
+    const prio = piecePriorities(this.files, this.metainfo.pieceCount)
+    this.#priorities = prio
+    let start = 0
+    for (let i = 1; i <= prio.length; i++) {
+      if (i === prio.length || prio[i] !== prio[start]) { picker.setPriority(start, i - 1, prio[start] ?? 0); start = i }
+    }
+    const wasDone = this.done
+    this.done = false
+    this.#checkDone()
+    if (wasDone && !this.done) { for (const p of this.peers.values()) this.#updateInterest(p); this.#connectMore() }
+  }
+
+  #priorities: Uint8Array = new Uint8Array(0)
+
+  #onVerified(index: number): void {
+    for (const peer of this.peers.values()) {
+      peer.wire.have(index)
+      if (peer.wire.amInterested && peer.requests.size === 0) this.#updateInterest(peer)
+    }
+    this.emit('piece', index)
+    this.#checkDone()
+  }
+
+  /** A piece failed its hash: every peer that sent part of it gets a strike; three and it is
+   * banned (a peer that was the only source gets two at once). */
+  #onFailed(index: number, contributors: string[]): void {
+    this.emit('warning', new Error(`piece ${index} failed its hash check`))
+    for (const id of contributors) {
+      const peer = this.peers.get(id)
+      const key = peer ? AddressBook.key(peer.address) : id
+      const strikes = (this.#strikes.get(key) ?? 0) + (contributors.length === 1 ? 2 : 1)
+      this.#strikes.set(key, strikes)
+      if (strikes >= 3 && peer) {
+        this.addresses.ban(peer.address)
+        peer.wire.destroy(new Error(`banned: sent ${strikes} strikes of bad data`))
+      }
+    }
+    for (const peer of this.peers.values()) this.#downloader?.fill(peer)
+  }
+
+  #checkDone(): void {
+    const picker = this.#picker
+    if (!picker || this.done) return
+    for (let i = 0; i < this.#priorities.length; i++) if (this.#priorities[i]! > 0 && !picker.has(i)) return
+    this.done = true
+    this.#announcer?.complete()
+    this.emit('done')
+    for (const peer of this.peers.values()) this.#updateInterest(peer)
+  }
+
+  #startAnnouncer(): void {
+    const tiers = [...(this.opts.metainfo?.announce ?? []), ...(this.opts.announce ?? [])]
+    if (tiers.length === 0) return
+    const announcer = new Announcer({
+      announce: tiers, infoHash: this.infoHash, peerId: this.ctx.peerId, port: this.ctx.port(),
+      getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.#left() }),
+      transports: this.ctx.trackerTransports, now: this.ctx.now,
+    })
+    announcer.on('peers', (peers) => { for (const p of peers) this.addPeer(p) })
+    announcer.on('warning', (w) => this.emit('warning', new Error(w)))
+    announcer.on('error', (e) => this.emit('warning', e))
+    announcer.start()
+    this.#announcer = announcer
+  }
+
+  #left(): number {
+    if (!this.metainfo) return 1 // unknown yet, but not a seed (BEP 3 trackers read 0 as seed)
+    const { have, total } = this.wanted
+    return total - have
+  }
+
+  #rechokeTimer: ReturnType<typeof setTimeout> | undefined
+  #rechokeSoon(): void {
+    this.#rechokeTimer ??= setTimeout(() => { this.#rechokeTimer = undefined; this.#rechoke() }, 0)
+  }
+
+  #rechoke(): void {
+    if (!this.#uploader || this.destroyed) return
+    this.#uploader.rechoke([...this.peers.values()], this.done)
+  }
+
+  #tick(): void {
+    if (this.#downloader) {
+      this.#downloader.tick(this.peers.values())
+      for (const peer of this.peers.values()) this.#downloader.fill(peer)
+    }
+    this.#connectMore()
+  }
+
+  /** Asks trackers for more peers now (rate-limited by the announcer). */
+  announce(): void { this.#announcer?.update() }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return
+    this.destroyed = true
+    this.#abort.abort()
+    for (const t of this.#timers) clearInterval(t)
+    if (this.#rechokeTimer) clearTimeout(this.#rechokeTimer)
+    for (const peer of this.peers.values()) peer.wire.destroy()
+    this.peers.clear()
+    this.#downloader?.destroy()
+    this.#uploader?.destroy()
+    await this.#announcer?.stop().catch(() => undefined)
+    await this.#storage?.close().catch(() => undefined)
+    this.emit('close')
+  }
+}
+
+const wireExtensions = new WeakMap<Wire, UtMetadata>()
+
+function peerKey(wire: Wire, addr: PeerAddress): string {
+  return `${AddressBook.key(addr)}/${wire.peerId ? toHex(wire.peerId) : '?'}`
+}

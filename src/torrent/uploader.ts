@@ -1,0 +1,113 @@
+import type { Storage } from '../storage/types.js'
+import { Choker } from '../engine/choker.js'
+import type { Peer } from './peer.js'
+
+export interface UploaderOptions {
+  storage: Storage
+  has: (index: number) => boolean
+  pieceSize: (index: number) => number
+  /** whole pieces kept in memory for serving blocks; a piece is read once, not per block */
+  cachePieces?: number
+  maxQueuedRequests?: number
+  slots?: number
+  /** told of every block sent, for rates and totals */
+  onUpload?: (bytes: number) => void
+}
+
+/** Our half as a source: who is unchoked, and answering their requests from storage. */
+export class Uploader {
+  readonly choker: Choker
+  readonly #o: Required<Omit<UploaderOptions, 'slots'>>
+  readonly #cache = new Map<number, Promise<Uint8Array>>()
+  #destroyed = false
+
+  constructor(opts: UploaderOptions) {
+    this.#o = { cachePieces: 8, maxQueuedRequests: 500, onUpload: () => undefined, ...opts }
+    this.choker = new Choker({ slots: opts.slots ?? 4 })
+  }
+
+  /** Recomputes who may download from us and tells the wires that changed. */
+  rechoke(peers: readonly Peer[], seeding: boolean): void {
+    const candidates = peers.filter((p) => !p.wire.destroyed).map((p) => ({
+      id: p.id,
+      interested: p.wire.peerInterested,
+      rate: seeding ? p.wire.uploadRate : p.wire.downloadRate,
+    }))
+    const unchoke = this.choker.decide(candidates)
+    for (const p of peers) {
+      if (p.wire.destroyed) continue
+      if (unchoke.has(p.id)) { if (p.wire.amChoking) p.wire.unchoke() } else if (!p.wire.amChoking) this.choke(p)
+    }
+  }
+
+  choke(peer: Peer): void {
+    peer.wire.choke()
+    // With the fast extension a choke cancels nothing implicitly: reject each pending request (BEP 6).
+    for (const r of peer.uploadQueue.splice(0)) {
+      if (peer.allowedFastForThem?.has(r.index)) { peer.uploadQueue.push(r); continue }
+      if (peer.wire.peerSupportsFast) peer.wire.reject(r.index, r.offset, r.length)
+    }
+  }
+
+  onRequest(peer: Peer, index: number, offset: number, length: number): void {
+    const ok = this.#o.has(index) && offset + length <= this.#o.pieceSize(index) &&
+      (!peer.wire.amChoking || peer.allowedFastForThem?.has(index) === true) &&
+      peer.uploadQueue.length < this.#o.maxQueuedRequests
+    if (!ok) {
+      if (peer.wire.peerSupportsFast) peer.wire.reject(index, offset, length)
+      return
+    }
+    peer.uploadQueue.push({ index, offset, length })
+    if (peer.uploadQueue.length === 1) void this.#serve(peer)
+  }
+
+  onCancel(peer: Peer, index: number, offset: number, length: number): void {
+    const i = peer.uploadQueue.findIndex((r) => r.index === index && r.offset === offset && r.length === length)
+    // The head is already being read: let it go out (sending it is harmless).
+    if (i > 0) peer.uploadQueue.splice(i, 1)
+  }
+
+  /** Sends queued blocks while the wire accepts them; resumes on 'drain'. */
+  async #serve(peer: Peer): Promise<void> {
+    while (!this.#destroyed && !peer.wire.destroyed) {
+      const r = peer.uploadQueue[0]
+      if (!r) return
+      if (!peer.wire.writable) { await new Promise<void>((res) => peer.wire.once('drain', res).once('close', res)); continue }
+      let piece: Uint8Array
+      try {
+        piece = await this.#piece(r.index)
+      } catch {
+        peer.uploadQueue.shift()
+        if (peer.wire.peerSupportsFast && !peer.wire.destroyed) peer.wire.reject(r.index, r.offset, r.length)
+        continue
+      }
+      if (peer.uploadQueue[0] !== r) continue // choked or cancelled meanwhile
+      peer.uploadQueue.shift()
+      if (peer.wire.destroyed) return
+      peer.wire.piece(r.index, r.offset, piece.subarray(r.offset, r.offset + r.length))
+      this.#o.onUpload(r.length)
+    }
+  }
+
+  #piece(index: number): Promise<Uint8Array> {
+    let p = this.#cache.get(index)
+    if (p) {
+      this.#cache.delete(index) // re-insert: most recently used last
+      this.#cache.set(index, p)
+      return p
+    }
+    p = this.#o.storage.read(index, 0, this.#o.pieceSize(index))
+    p.catch(() => this.#cache.delete(index))
+    this.#cache.set(index, p)
+    while (this.#cache.size > this.#o.cachePieces) {
+      const oldest = this.#cache.keys().next().value as number
+      this.#cache.delete(oldest)
+    }
+    return p
+  }
+
+  destroy(): void {
+    this.#destroyed = true
+    this.#cache.clear()
+  }
+}

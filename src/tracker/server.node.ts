@@ -1,0 +1,150 @@
+import { createServer, type Server as HttpServer } from 'node:http'
+import { createSocket, type Socket as UdpSocket } from 'node:dgram'
+import type { AddressInfo } from 'node:net'
+import { Emitter } from '../util/emitter.js'
+import { TrackerCore, type CoreOptions, type TrackerEvents } from './tracker-core.js'
+import { createHttpHandler } from './http-handler.node.js'
+import { attachUdp } from './udp-handler.node.js'
+import { WsTracker, type WsConn } from './ws-handler.node.js'
+import { ConnectionIds } from './connection-id.node.js'
+import type { TrackerStats } from './stats.js'
+
+/** One process, one swarm store, three transports: HTTP (BEP 3), UDP (BEP 15) and WebSocket
+ * (WebRTC signaling). By default everything binds 127.0.0.1 on random ports and WebSocket
+ * shares the HTTP port (upgrade). */
+
+export interface Endpoint { port: number; host?: string }
+
+export interface TrackerServerOptions extends CoreOptions {
+  /** HTTP announce/scrape/stats (default: 127.0.0.1, random port); false disables */
+  http?: Endpoint | false
+  /** UDP announce/scrape (default: 127.0.0.1, random port); false disables */
+  udp?: Endpoint | false
+  /** WebSocket: its own endpoint, 'http' to share the HTTP port (the default), or false */
+  ws?: Endpoint | 'http' | false
+  /** take the client address from X-Forwarded-For (only behind a proxy you run; default false) */
+  trustProxy?: boolean
+  /** how often idle peers are swept, in ms (default 30 s) */
+  sweepIntervalMs?: number
+}
+
+export interface ListeningPorts { http?: number; udp?: number; ws?: number }
+
+const DEFAULT_HOST = '127.0.0.1'
+
+export class TrackerServer extends Emitter<TrackerEvents> {
+  readonly #opts: TrackerServerOptions
+  readonly #core: TrackerCore<WsConn>
+  readonly #ws: WsTracker | undefined
+  #httpServer: HttpServer | undefined
+  #wsServer: HttpServer | undefined
+  #udp: UdpSocket | undefined
+  #timer: ReturnType<typeof setInterval> | undefined
+  #listening = false
+  #closed = false
+
+  constructor(opts: TrackerServerOptions = {}) {
+    super()
+    this.#opts = opts
+    this.#core = new TrackerCore(this, opts)
+    const wsOpt = this.#wsEndpoint()
+    this.#ws = wsOpt === false ? undefined : new WsTracker(this.#core, { trustProxy: opts.trustProxy ?? false })
+  }
+
+  /** Binds every enabled transport; resolves with the actual ports. */
+  async listen(): Promise<ListeningPorts> {
+    if (this.#listening || this.#closed) throw new Error('listen() may be called once')
+    this.#listening = true
+    const ports: ListeningPorts = {}
+    const trustProxy = this.#opts.trustProxy ?? false
+    const stats = (): TrackerStats => this.stats()
+    const http = this.#opts.http ?? { port: 0 }
+    const wsOpt = this.#wsEndpoint()
+
+    if (http !== false) {
+      const handler = createHttpHandler(this.#core, { trustProxy, stats })
+      const server = createServer({ keepAliveTimeout: 30_000, maxHeaderSize: 8192 }, (req, res) => handler(req, res))
+      this.#httpServer = server
+      if (wsOpt === 'http' && this.#ws) { const ws = this.#ws; server.on('upgrade', (req, sock, head) => ws.handleUpgrade(req, sock, head)) }
+      else server.on('upgrade', (_req, sock) => sock.destroy())
+      ports.http = await listenHttp(server, http)
+      if (wsOpt === 'http') ports.ws = ports.http
+    }
+    if (wsOpt !== false && wsOpt !== 'http' && this.#ws) {
+      const ws = this.#ws
+      const server = createServer((_req, res) => { res.writeHead(426, { 'Content-Type': 'text/plain' }); res.end('WebSocket only') })
+      server.on('upgrade', (req, sock, head) => ws.handleUpgrade(req, sock, head))
+      this.#wsServer = server
+      ports.ws = await listenHttp(server, wsOpt)
+    }
+    const udp = this.#opts.udp ?? { port: 0 }
+    if (udp !== false) {
+      const host = udp.host ?? DEFAULT_HOST
+      const sock = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false })
+      this.#udp = sock
+      await new Promise<void>((resolve, reject) => {
+        sock.once('error', reject)
+        sock.bind(udp.port, host, () => { sock.off('error', reject); resolve() })
+      })
+      sock.on('error', (err) => this.#error(err))
+      attachUdp(sock, this.#core, new ConnectionIds({ now: this.#core.now }))
+      ports.udp = sock.address().port
+    }
+    this.#timer = setInterval(() => this.sweep(), this.#opts.sweepIntervalMs ?? 30_000)
+    this.#timer.unref()
+    return ports
+  }
+
+  /** Expires idle peers and closes silent sockets now (also runs on a timer). */
+  sweep(): void {
+    const ws = this.#ws
+    this.#core.expire(ws && ((infoHash, peerId, conn) => ws.forget(infoHash, peerId, conn)))
+    ws?.sweep()
+  }
+
+  stats(): TrackerStats {
+    const m = process.memoryUsage()
+    return this.#core.stats(this.#ws?.conns.size ?? 0, { rss: m.rss, heapUsed: m.heapUsed, external: m.external })
+  }
+
+  /** Closes every socket and timer; the process can exit afterwards. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#timer) clearInterval(this.#timer)
+    this.#ws?.close()
+    const closing: Promise<void>[] = []
+    for (const s of [this.#httpServer, this.#wsServer]) {
+      if (!s || !s.listening) continue
+      closing.push(new Promise((resolve) => s.close(() => resolve())))
+      s.closeAllConnections()
+    }
+    if (this.#udp) {
+      const u = this.#udp
+      closing.push(new Promise((resolve) => { try { u.close(() => resolve()) } catch { resolve() } }))
+    }
+    await Promise.all(closing)
+  }
+
+  #wsEndpoint(): Endpoint | 'http' | false {
+    const { ws, http } = this.#opts
+    if (ws === undefined) return http === false ? { port: 0 } : 'http'
+    if (ws !== false && ws !== 'http' && http && ws.port === http.port && ws.port !== 0 && (ws.host ?? DEFAULT_HOST) === (http.host ?? DEFAULT_HOST)) return 'http'
+    if (ws === 'http' && http === false) return { port: 0 }
+    return ws
+  }
+
+  #error(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err)
+  }
+}
+
+function listenHttp(server: HttpServer, ep: Endpoint): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(ep.port, ep.host ?? DEFAULT_HOST, () => {
+      server.off('error', reject)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}

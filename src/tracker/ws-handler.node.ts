@@ -1,0 +1,184 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket, type RawData } from 'ws'
+import type { TrackerCore } from './tracker-core.js'
+import { take, type Bucket } from './rate-limiter.js'
+import { requestIp } from './http-handler.node.js'
+import {
+  encodeWsFailure, parseWsMessage, WsRefusal, type WsAnnounce, type WsAnswer, type WsScrape,
+} from './ws-messages.js'
+import { TrackerRefusal } from './types.js'
+
+/** The WebSocket tracker (specs/websocket-tracker.md): announces, offer relay to random
+ * WebSocket peers of the swarm, answers relayed by `to_peer_id`, scrape. One `WsConn` per
+ * socket; it remembers which swarms it joined so a closed socket leaves all of them. */
+
+export class WsConn implements Bucket {
+  /** `infoHash + peerId` (40 chars) of every swarm membership announced on this socket;
+   * one socket may carry several peer ids (bittorrent-tracker shares a socket per URL). */
+  swarms: Set<string> | undefined
+  tokens: number
+  at: number
+  strikes = 0
+  lastMessage: number
+  constructor(readonly ws: WebSocket, readonly ip: string, now: number, burst: number) {
+    this.tokens = burst; this.at = now; this.lastMessage = now
+  }
+}
+
+/** After this many refused (rate-limited) messages in a row, the socket is closed. */
+const MAX_STRIKES = 20
+
+export class WsTracker {
+  readonly conns = new Set<WsConn>()
+  readonly #perAddress = new Map<string, number>()
+  readonly #wss: WebSocketServer
+  readonly #core: TrackerCore<WsConn>
+  readonly #trustProxy: boolean
+
+  constructor(core: TrackerCore<WsConn>, opts: { trustProxy: boolean }) {
+    this.#core = core
+    this.#trustProxy = opts.trustProxy
+    this.#wss = new WebSocketServer({
+      noServer: true, clientTracking: false, perMessageDeflate: false,
+      maxPayload: core.limits.maxFrameBytes,
+    })
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const ip = requestIp(req, this.#trustProxy)
+    const max = this.#core.limits.maxSocketsPerAddress
+    const count = this.#perAddress.get(ip) ?? 0
+    if (max > 0 && count >= max) {
+      this.#core.reject('ws', ip, 'too many connections from this address')
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    socket.on('error', () => socket.destroy())
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, ip))
+  }
+
+  #onConnection(ws: WebSocket, ip: string): void {
+    const core = this.#core
+    const conn = new WsConn(ws, ip, core.now(), core.limits.messageBurstPerSocket)
+    this.conns.add(conn)
+    this.#perAddress.set(ip, (this.#perAddress.get(ip) ?? 0) + 1)
+    ws.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(conn, data, isBinary))
+    // ws closes the socket itself after protocol errors (e.g. a frame over maxPayload: 1009).
+    ws.on('error', (err: Error) => core.reject('ws', ip, err.message))
+    ws.on('close', () => this.#onClose(conn))
+  }
+
+  #onClose(conn: WsConn): void {
+    if (!this.conns.delete(conn)) return
+    const n = (this.#perAddress.get(conn.ip) ?? 1) - 1
+    if (n <= 0) this.#perAddress.delete(conn.ip)
+    else this.#perAddress.set(conn.ip, n)
+    if (conn.swarms) for (const key of conn.swarms) this.#core.store.removeWs(key.slice(0, 20), key.slice(20), conn)
+    conn.swarms = undefined
+  }
+
+  #onMessage(conn: WsConn, data: RawData, isBinary: boolean): void {
+    const core = this.#core
+    const now = core.now()
+    conn.lastMessage = now
+    const l = core.limits
+    if (l.messagesPerSecondPerSocket > 0 && !take(conn, now, l.messagesPerSecondPerSocket, l.messageBurstPerSocket)) {
+      core.reject('ws', conn.ip, 'rate limited')
+      if (++conn.strikes >= MAX_STRIKES) { conn.ws.close(1008, 'rate limited'); return }
+      this.#send(conn, encodeWsFailure(new WsRefusal('rate limited: slow down')))
+      return
+    }
+    conn.strikes = 0
+    try {
+      if (isBinary) throw new WsRefusal('binary frames are not supported: send JSON text')
+      const text = Buffer.isBuffer(data) ? data.toString() : Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data).toString()
+      const msg = parseWsMessage(text, l)
+      if (msg.action === 'announce') this.#announce(conn, msg)
+      else if (msg.action === 'answer') this.#answer(conn, msg)
+      else this.#scrape(conn, msg)
+    } catch (err) {
+      if (!(err instanceof TrackerRefusal)) throw err
+      core.reject('ws', conn.ip, err.message)
+      this.#send(conn, encodeWsFailure(err))
+    }
+  }
+
+  #announce(conn: WsConn, msg: WsAnnounce): void {
+    const core = this.#core
+    const { infoHash, peerId } = msg
+    const refuse = (reason: string): never => { throw new WsRefusal(reason, 'announce', infoHash) }
+    try { core.checkAllowed(infoHash) } catch (err) { refuse((err as Error).message) }
+    const key = infoHash + peerId
+    if (!conn.swarms?.has(key) && msg.event !== 'stopped' && (conn.swarms?.size ?? 0) >= core.limits.maxSwarmsPerSocket) {
+      refuse('too many torrents on this connection')
+    }
+    const req = { kind: 'ws' as const, ...msg, ip: conn.ip, port: 0 }
+    let r
+    try { r = core.store.announceWs(req, conn, core.now()) } catch (err) {
+      if (err instanceof TrackerRefusal) refuse(err.message)
+      throw err
+    }
+    core.noteAnnounce(req)
+    if (msg.event === 'stopped') conn.swarms?.delete(key)
+    else (conn.swarms ??= new Set()).add(key)
+    const counts = 'swarm' in r! ? r.swarm.counts() : r!
+    this.#send(conn, JSON.stringify({
+      action: 'announce', interval: core.wsInterval, info_hash: infoHash,
+      complete: counts.complete, incomplete: counts.incomplete,
+    }))
+    if (!('swarm' in r!) || msg.offers.length === 0) return
+    const targets = core.store.pickWs(r.swarm, Math.min(msg.numwant, msg.offers.length), r.peer)
+    targets.forEach((t, i) => {
+      const o = msg.offers[i]!
+      this.#send(t.handle, JSON.stringify({ action: 'announce', info_hash: infoHash, peer_id: peerId, offer_id: o.offerId, offer: o.offer }))
+    })
+  }
+
+  /** Relays an answer to the offerer. The answerer must have joined the swarm under that
+   * peer id on this socket, so nobody can inject answers in another peer's name. */
+  #answer(conn: WsConn, msg: WsAnswer): void {
+    if (!conn.swarms?.has(msg.infoHash + msg.peerId)) {
+      throw new WsRefusal('announce to this torrent before answering', 'announce', msg.infoHash)
+    }
+    const target = this.#core.store.swarms.get(msg.infoHash)?.ws.byId.get(msg.toPeerId)
+    // The offerer may have left meanwhile: the answer is dropped, as the spec gives the answerer no reply.
+    if (!target) return
+    this.#send(target.handle, JSON.stringify({
+      action: 'announce', info_hash: msg.infoHash, peer_id: msg.peerId, offer_id: msg.offerId, answer: msg.answer,
+    }))
+  }
+
+  #scrape(conn: WsConn, msg: WsScrape): void {
+    const files: { [hash: string]: { complete: number; incomplete: number; downloaded: number } } = {}
+    for (const [h, c] of this.#core.scrape('ws', msg.infoHashes)) files[h] = c
+    this.#send(conn, JSON.stringify({ action: 'scrape', files }))
+  }
+
+  /** Sends unless the reader is too slow (its queue is over the limit): relays are best-effort. */
+  #send(conn: WsConn, text: string): void {
+    const ws = conn.ws
+    if (ws.readyState !== ws.OPEN) return
+    if (ws.bufferedAmount > this.#core.limits.maxBufferedBytes) {
+      this.#core.reject('ws', conn.ip, 'slow reader: message dropped')
+      return
+    }
+    ws.send(text)
+  }
+
+  /** Closes sockets silent for longer than two intervals plus a minute (dead or idle). */
+  sweep(): void {
+    const before = this.#core.now() - (this.#core.wsInterval * 2 + 60) * 1000
+    for (const c of this.conns) if (c.lastMessage < before) c.ws.terminate()
+  }
+
+  /** A peer expired from a swarm by the store: forget it on its socket too. */
+  forget(infoHash: string, peerId: string, conn: WsConn): void {
+    conn.swarms?.delete(infoHash + peerId)
+  }
+
+  close(): void {
+    for (const c of [...this.conns]) c.ws.terminate()
+    this.#wss.close()
+  }
+}

@@ -1,0 +1,359 @@
+/** One peer connection speaking the BitTorrent peer wire protocol (BEP 3) with the fast
+ * extension (BEP 6) and the extension protocol (BEP 10), over any Duplex: bytes in, typed
+ * events out, method calls in, bytes out. It keeps the protocol state (handshakes, choke
+ * and interest flags, extension ids) and leaves all torrent bookkeeping to its user. */
+import { decode, encode, getDict, isDict, isInt, type BDict, type Encodable } from '../bencode/index.js'
+import type { Duplex } from '../transport/types.js'
+import type { Bitfield } from '../util/bitfield.js'
+import { equalBytes } from '../util/bytes.js'
+import { Emitter } from '../util/emitter.js'
+import { RateMeter } from '../util/rate.js'
+import { WireError } from './errors.js'
+import type { WireExtension } from './extension.js'
+import * as m from './messages.js'
+import { WireParser, type ParsedMessage } from './parser.js'
+import { Outbox } from './outbox.js'
+
+export interface HandshakeFlags { dht: boolean; fast: boolean; extended: boolean }
+
+export type WireEvents = {
+  handshake: [infoHash: Uint8Array, peerId: Uint8Array, flags: HandshakeFlags]
+  'extended-handshake': [handshake: BDict]
+  choke: []; unchoke: []; interested: []; uninterested: []
+  have: [index: number]
+  /** Raw bitfield bytes: the wire does not know the piece count (see Bitfield.fromBytes). */
+  bitfield: [bytes: Uint8Array]
+  'have-all': []; 'have-none': []
+  request: [index: number, offset: number, length: number]
+  /** `block` is a view of received bytes: keep it, but do not write into it. */
+  piece: [index: number, offset: number, block: Uint8Array]
+  cancel: [index: number, offset: number, length: number]
+  reject: [index: number, offset: number, length: number]
+  'allowed-fast': [index: number]
+  suggest: [index: number]
+  port: [port: number]
+  keepalive: []
+  drain: []
+  close: []
+  error: [error: Error]
+}
+
+export interface WireOptions {
+  maxMessageLength?: number
+  /** How often to send a keep-alive; 0 disables. Default 60 s. */
+  keepAliveMs?: number
+  /** Drop the connection when nothing arrives for this long; 0 disables. Default 120 s. */
+  idleTimeoutMs?: number
+  /** Largest block a peer may request. Default 128 KiB; bigger requests drop the peer. */
+  maxRequestLength?: number
+  /** Extra top-level fields for our extension handshake (BEP 10), e.g. `p`, `yourip`. */
+  extendedHandshake?: () => Record<string, Encodable>
+  /** Clock for rates and the idle timeout, in milliseconds. */
+  now?: () => number
+}
+
+export const CLIENT_VERSION = 'swarmstream/0.1'
+const MAX_HELD_MESSAGES = 1024
+
+export class Wire extends Emitter<WireEvents> {
+  #amChoking = true
+  #amInterested = false
+  #peerChoking = true
+  #peerInterested = false
+  #peerSupportsFast = false
+  #peerSupportsExtended = false
+  #peerExtendedHandshake: BDict | undefined
+  #destroyed = false
+  #uploaded = 0
+  #downloaded = 0
+  readonly #conn: Duplex
+  readonly #parser: WireParser
+  readonly #out: Outbox
+  readonly #opts: WireOptions
+  readonly #now: () => number
+  readonly #maxRequest: number
+  readonly #downMeter: RateMeter
+  readonly #upMeter: RateMeter
+  readonly #extensions: WireExtension[] = []
+  readonly #peerExtIds = new Map<string, number>()
+  readonly #timers: ReturnType<typeof setInterval>[] = []
+  #ours: { infoHash: Uint8Array; flags: HandshakeFlags } | undefined
+  #theirs: m.Handshake | undefined
+  /** Messages that came after the peer's handshake but before we sent ours (inbound
+   * connections): delivered once we have answered, so listeners are in place. */
+  #held: ParsedMessage[] | undefined
+  /** BEP 3/6: a bitfield, have_all or have_none may only come first after the handshake. */
+  #haveMapAllowed = true
+  #lastReceived: number
+
+  constructor(conn: Duplex, opts: WireOptions = {}) {
+    super()
+    this.#conn = conn
+    this.#opts = opts
+    this.#now = opts.now ?? Date.now
+    this.#maxRequest = opts.maxRequestLength ?? 128 * 1024
+    this.#parser = new WireParser({ maxMessageLength: opts.maxMessageLength })
+    this.#out = new Outbox(conn)
+    this.#downMeter = new RateMeter(5, this.#now)
+    this.#upMeter = new RateMeter(5, this.#now)
+    this.#lastReceived = this.#now()
+    conn.on('data', (chunk) => this.#onData(chunk))
+    conn.on('drain', () => { this.#out.drained(); if (!this.destroyed) this.emit('drain') })
+    conn.on('close', () => this.#close(undefined))
+    conn.on('error', (err) => this.#close(err))
+    const keepAliveMs = opts.keepAliveMs ?? 60_000
+    if (keepAliveMs > 0) this.#timers.push(setInterval(() => this.keepAlive(), keepAliveMs))
+    const idleMs = opts.idleTimeoutMs ?? 120_000
+    if (idleMs > 0) {
+      this.#timers.push(setInterval(() => {
+        if (this.#now() - this.#lastReceived >= idleMs) this.destroy(new WireError(`no data for ${idleMs} ms`, 'timeout'))
+      }, Math.max(10, idleMs / 4)))
+    }
+  }
+
+  get amChoking(): boolean { return this.#amChoking }
+  get amInterested(): boolean { return this.#amInterested }
+  get peerChoking(): boolean { return this.#peerChoking }
+  get peerInterested(): boolean { return this.#peerInterested }
+  /** True once both handshakes set the BEP 6 bit. */
+  get peerSupportsFast(): boolean { return this.#peerSupportsFast }
+  /** True once both handshakes set the BEP 10 bit. */
+  get peerSupportsExtended(): boolean { return this.#peerSupportsExtended }
+  get peerExtendedHandshake(): BDict | undefined { return this.#peerExtendedHandshake }
+  get peerId(): Uint8Array | undefined { return this.#theirs?.peerId }
+  get destroyed(): boolean { return this.#destroyed }
+  /** Block payload bytes sent and received. */
+  get uploaded(): number { return this.#uploaded }
+  get downloaded(): number { return this.#downloaded }
+  /** The torrent this connection is about: ours once sent, else the peer's. */
+  get infoHash(): Uint8Array | undefined { return this.#ours?.infoHash ?? this.#theirs?.infoHash }
+  /** False while the transport reports a full buffer; wait for 'drain'. */
+  get writable(): boolean { return !this.destroyed && !this.#out.blocked }
+  /** Payload bytes per second over the last few seconds. */
+  get downloadRate(): number { return this.#downMeter.rate() }
+  get uploadRate(): number { return this.#upMeter.rate() }
+  peerSupportsExtension(name: string): boolean { return this.#peerExtIds.has(name) }
+
+  /** Adds a BEP 10 extension; must come before our handshake, which advertises it. */
+  use(ext: WireExtension): void {
+    if (this.#ours) throw new Error('Wire.use() must be called before the handshake')
+    if (this.#extensions.some((e) => e.name === ext.name)) throw new Error(`extension ${ext.name} already in use`)
+    if (this.#extensions.length >= 255) throw new Error('too many extensions')
+    this.#extensions.push(ext)
+  }
+
+  /** Sends our handshake. On an inbound connection call it after the 'handshake' event,
+   * once the peer's info hash is known to be ours. */
+  handshake(infoHash: Uint8Array, peerId: Uint8Array, opts: Partial<HandshakeFlags> = {}): void {
+    if (this.destroyed) return
+    if (this.#ours) throw new Error('handshake already sent')
+    const flags = { dht: opts.dht ?? false, fast: opts.fast ?? true, extended: opts.extended ?? true }
+    this.#out.push(m.encodeHandshake(infoHash, peerId, flags))
+    this.#ours = { infoHash: infoHash.slice(), flags }
+    if (!this.#theirs) return
+    if (!equalBytes(infoHash, this.#theirs.infoHash)) {
+      this.destroy(new WireError('handshake for another info hash', 'protocol'))
+      return
+    }
+    this.#bothHandshaken()
+    queueMicrotask(() => this.#releaseHeld())
+  }
+
+  choke(): void { if (!this.#amChoking) { this.#amChoking = true; this.#send(m.encodeChoke()) } }
+  unchoke(): void { if (this.#amChoking) { this.#amChoking = false; this.#send(m.encodeUnchoke()) } }
+  interested(): void { if (!this.#amInterested) { this.#amInterested = true; this.#send(m.encodeInterested()) } }
+  uninterested(): void { if (this.#amInterested) { this.#amInterested = false; this.#send(m.encodeUninterested()) } }
+  have(index: number): void { this.#send(m.encodeHave(index)) }
+  bitfield(bf: Bitfield): void { this.#send(m.encodeBitfield(bf.toBytes())) }
+  haveAll(): void { this.#requireFast('have_all'); this.#send(m.encodeHaveAll()) }
+  haveNone(): void { this.#requireFast('have_none'); this.#send(m.encodeHaveNone()) }
+  suggest(index: number): void { this.#requireFast('suggest'); this.#send(m.encodeSuggest(index)) }
+  allowedFast(index: number): void { this.#requireFast('allowed_fast'); this.#send(m.encodeAllowedFast(index)) }
+  reject(index: number, offset: number, length: number): void {
+    this.#requireFast('reject'); this.#send(m.encodeReject(index, offset, length))
+  }
+  port(port: number): void { this.#send(m.encodePort(port)) }
+  keepAlive(): void { if (this.#ours) this.#send(m.encodeKeepAlive()) }
+  cancel(index: number, offset: number, length: number): void { this.#send(m.encodeCancel(index, offset, length)) }
+
+  request(index: number, offset: number, length: number): void {
+    if (length <= 0 || length > this.#maxRequest) throw new RangeError(`request length ${length} out of range`)
+    this.#send(m.encodeRequest(index, offset, length))
+  }
+
+  /** Sends a block. `data` is queued as it is, not copied: do not change it afterwards. */
+  piece(index: number, offset: number, data: Uint8Array): void {
+    if (this.destroyed) return
+    this.#send(m.encodePieceHeader(index, offset, data.length))
+    this.#out.push(data)
+    this.#uploaded += data.length
+    this.#upMeter.add(data.length)
+  }
+
+  /** Sends an extension message with the id the peer assigned to `name` (BEP 10). */
+  extended(name: string, payload: Uint8Array): void {
+    if (this.destroyed) return
+    const id = this.#peerExtIds.get(name)
+    if (id === undefined) throw new WireError(`peer does not support ${name}`, 'extension')
+    this.#send(m.encodeExtended(id, payload))
+  }
+
+  /** Closes the connection and stops all timers. An error, if given, is emitted first
+   * (only when someone listens for 'error'); 'close' is always emitted, once. */
+  destroy(err?: Error): void {
+    if (this.destroyed) return
+    this.#out.flush()
+    this.#close(err)
+  }
+
+  #close(err: Error | undefined): void {
+    if (this.destroyed) return
+    this.#destroyed = true
+    for (const t of this.#timers) clearInterval(t)
+    this.#timers.length = 0
+    this.#held = undefined
+    this.#out.close()
+    this.#conn.destroy()
+    if (err && this.listenerCount('error') > 0) this.emit('error', err)
+    this.emit('close')
+  }
+
+  #send(bytes: Uint8Array): void {
+    if (!this.destroyed) this.#out.push(bytes)
+  }
+
+  #requireFast(what: string): void {
+    if (!this.peerSupportsFast) throw new Error(`cannot send ${what}: the fast extension (BEP 6) was not negotiated`)
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.destroyed) return
+    this.#lastReceived = this.#now()
+    try {
+      const messages = this.#parser.push(chunk)
+      for (const msg of messages) {
+        if (this.destroyed) return
+        if (this.#held) this.#hold(msg)
+        else this.#handle(msg)
+      }
+    } catch (e) {
+      this.destroy(e instanceof Error ? e : new Error(String(e)))
+    }
+  }
+
+  #hold(msg: ParsedMessage): void {
+    if (this.#held!.length >= MAX_HELD_MESSAGES) throw new WireError('too many messages before our handshake', 'protocol')
+    this.#held!.push(msg)
+  }
+
+  #releaseHeld(): void {
+    const held = this.#held
+    this.#held = undefined
+    if (!held) return
+    try {
+      for (const msg of held) { if (this.destroyed) return; this.#handle(msg) }
+    } catch (e) {
+      this.destroy(e instanceof Error ? e : new Error(String(e)))
+    }
+  }
+
+  #onHandshake(h: m.Handshake): void {
+    this.#theirs = h
+    if (this.#ours) {
+      if (!equalBytes(h.infoHash, this.#ours.infoHash)) throw new WireError('peer answered with another info hash', 'protocol')
+      this.#bothHandshaken()
+    } else {
+      this.#held = []
+    }
+    this.emit('handshake', h.infoHash, h.peerId, { dht: h.dht, fast: h.fast, extended: h.extended })
+  }
+
+  #bothHandshaken(): void {
+    const ours = this.#ours!.flags, theirs = this.#theirs!
+    this.#peerSupportsFast = ours.fast && theirs.fast
+    this.#peerSupportsExtended = ours.extended && theirs.extended
+    if (this.peerSupportsExtended) this.#sendExtendedHandshake()
+  }
+
+  /** BEP 10: `m` maps our extension names to our ids; we also say who we are and how many
+   * requests we queue (`reqq`). Extensions and the caller add their own fields. */
+  #sendExtendedHandshake(): void {
+    const ids: Record<string, number> = {}
+    this.#extensions.forEach((ext, i) => { ids[ext.name] = i + 1 })
+    const dict: Record<string, Encodable> = { m: ids, v: CLIENT_VERSION, reqq: 250 }
+    for (const ext of this.#extensions) Object.assign(dict, ext.extendHandshake?.())
+    Object.assign(dict, this.#opts.extendedHandshake?.())
+    this.#send(m.encodeExtended(0, encode(dict)))
+  }
+
+  #handle(msg: ParsedMessage): void {
+    if (msg.type !== 'handshake' && msg.type !== 'extended' && msg.type !== 'port' && msg.type !== 'keepalive' &&
+      msg.type !== 'bitfield' && msg.type !== 'have-all' && msg.type !== 'have-none') this.#haveMapAllowed = false
+    switch (msg.type) {
+      case 'handshake': return this.#onHandshake(msg.handshake)
+      case 'keepalive': this.emit('keepalive'); return
+      case 'choke': this.#peerChoking = true; this.emit('choke'); return
+      case 'unchoke': this.#peerChoking = false; this.emit('unchoke'); return
+      case 'interested': this.#peerInterested = true; this.emit('interested'); return
+      case 'uninterested': this.#peerInterested = false; this.emit('uninterested'); return
+      case 'have': this.emit('have', msg.index); return
+      case 'bitfield': this.#haveMap(msg.type); this.emit('bitfield', msg.bytes); return
+      case 'have-all': this.#needFast(msg.type); this.#haveMap(msg.type); this.emit('have-all'); return
+      case 'have-none': this.#needFast(msg.type); this.#haveMap(msg.type); this.emit('have-none'); return
+      case 'request':
+        if (msg.length === 0 || msg.length > this.#maxRequest) {
+          throw new WireError(`request for ${msg.length} bytes (limit ${this.#maxRequest})`, 'protocol')
+        }
+        this.emit('request', msg.index, msg.offset, msg.length); return
+      case 'piece':
+        this.#downloaded += msg.block.length
+        this.#downMeter.add(msg.block.length)
+        this.emit('piece', msg.index, msg.offset, msg.block); return
+      case 'cancel': this.emit('cancel', msg.index, msg.offset, msg.length); return
+      case 'reject': this.#needFast(msg.type); this.emit('reject', msg.index, msg.offset, msg.length); return
+      case 'allowed-fast': this.#needFast(msg.type); this.emit('allowed-fast', msg.index); return
+      case 'suggest': this.#needFast(msg.type); this.emit('suggest', msg.index); return
+      case 'port': this.emit('port', msg.port); return
+      case 'extended': return this.#onExtended(msg.id, msg.payload)
+    }
+  }
+
+  #haveMap(type: string): void {
+    if (!this.#haveMapAllowed) throw new WireError(`${type} is only allowed right after the handshake`, 'protocol')
+    this.#haveMapAllowed = false
+  }
+
+  /** BEP 6: receiving a fast message when the extension is off MUST close the connection. */
+  #needFast(type: string): void {
+    if (!this.peerSupportsFast) throw new WireError(`${type} without the fast extension`, 'protocol')
+  }
+
+  #onExtended(id: number, payload: Uint8Array): void {
+    if (!this.peerSupportsExtended) throw new WireError('extended message without the extension protocol', 'protocol')
+    if (id !== 0) {
+      const ext = this.#extensions[id - 1]
+      if (!ext) return // an id we never gave out: ignore, as BEP 10 does for unknown messages
+      try { ext.onMessage(payload) } catch (e) {
+        throw e instanceof WireError ? e : new WireError(`${ext.name}: ${e instanceof Error ? e.message : String(e)}`, 'extension')
+      }
+      return
+    }
+    let dict: BDict
+    try {
+      const value = decode(payload, { maxDepth: 16, maxTokens: 10_000 })
+      if (!isDict(value)) throw new Error('not a dictionary')
+      dict = value
+    } catch (e) {
+      throw new WireError(`bad extension handshake: ${e instanceof Error ? e.message : String(e)}`, 'malformed')
+    }
+    // Later handshakes update earlier ones; id 0 switches an extension off (BEP 10).
+    for (const [name, value] of getDict(dict, 'm') ?? []) {
+      if (!isInt(value) || value < 0 || value > 255) continue
+      if (value === 0) this.#peerExtIds.delete(name)
+      else this.#peerExtIds.set(name, value)
+    }
+    this.#peerExtendedHandshake = dict
+    for (const ext of this.#extensions) ext.onHandshake?.(dict)
+    this.emit('extended-handshake', dict)
+  }
+}
