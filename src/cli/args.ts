@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+
+type Options = NonNullable<ParseArgsConfig['options']>
 import type { PeerAddress } from '../transport/types.js'
 
 export class UsageError extends Error {
@@ -6,7 +8,7 @@ export class UsageError extends Error {
 }
 
 /** node:util parseArgs with usage errors we can print. */
-export function parse<T extends ParseArgsConfig['options']>(argv: string[], options: T, positionals = true) {
+export function parse<T extends Options>(argv: string[], options: T, positionals = true): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true })
   } catch (err) {

@@ -1,6 +1,5 @@
-import { readFile, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { nodeHasher } from '../util/hasher.node.js'
+import { readFile } from 'node:fs/promises'
+import { WorkerHasher } from '../util/hasher-pool.node.js'
 import { connectTcp, listenTcp } from '../transport/tcp.node.js'
 import { FsStorage } from '../storage/fs.node.js'
 import { announceHttp } from '../discovery/http-tracker.js'
@@ -10,18 +9,16 @@ import type { ClientPlatform } from './client.js'
 /** Node's parts: TCP peers, files on disk, HTTP and UDP trackers, node:crypto hashing. */
 export function nodePlatform(opts: { trackers?: boolean } = {}): ClientPlatform {
   const udp = opts.trackers === false ? undefined : new UdpTrackerClient()
+  const hasher = new WorkerHasher(1)
   return {
-    hasher: nodeHasher,
+    hasher,
     createStorage: (layout, path) => new FsStorage(path, layout),
-    existingFileSizes: async (layout, path) => Promise.all(layout.files.map(async (f) => {
-      try { return (await stat(join(path, ...f.path))).size } catch { return 0 }
-    })),
     connect: (addr, signal) => connectTcp(addr, { signal, timeoutMs: 10_000 }),
     listen: async (port, host, onConnection) => listenTcp(port, host, (socket) =>
       onConnection(socket, { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 })),
     trackerTransports: { http: announceHttp, ...(udp ? { udp } : {}) },
     readTorrentFile: async (path) => new Uint8Array(await readFile(path)),
-    close: async () => { udp?.close() },
+    close: async () => { udp?.close(); await hasher.close() },
   }
 }
 

@@ -15,6 +15,10 @@
  * A block is requested from one peer at a time, except in endgame (every wanted block is
  * requested or received): then a block may go to up to ENDGAME_EXTRA more peers, so that one
  * slow peer cannot hold back the last piece; the engine cancels the others on arrival.
+ *
+ * Cost: pieces not started sit in buckets by (priority, availability) with O(1) updates
+ * (picker-buckets.ts); a pick visits the few pieces in progress, then buckets from the rarest,
+ * and stops as soon as `max` blocks are found. No per-pick scan over all pieces.
  */
 import { Bitfield } from '../util/bitfield.js'
 import type { PieceProgress } from './picker-progress.js'

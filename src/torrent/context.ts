@@ -11,8 +11,6 @@ export interface TorrentContext {
   port(): number
   hasher: Hasher
   createStorage(layout: StorageLayout, path: string): Storage
-  /** sizes of the torrent's files already on disk, to skip hashing what cannot be there */
-  existingFileSizes?(layout: StorageLayout, path: string): Promise<number[]>
   connect?(addr: PeerAddress, signal: AbortSignal): Promise<Duplex>
   trackerTransports: {
     http?: (url: string, p: AnnounceParams, opts?: { signal?: AbortSignal; timeoutMs?: number }) => Promise<AnnounceResult>

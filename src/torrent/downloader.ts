@@ -55,8 +55,10 @@ export class Downloader extends Emitter<Events> {
     if (this.#destroyed || peer.wire.destroyed || !peer.have) return
     if (peer.wire.peerChoking && peer.allowedFast.size === 0) return
     if (this.#pendingBytes >= this.#o.maxPendingBytes) return
+    // Refill in batches once half the queue is answered: one write carries many requests
+    // (on loopback each socket write costs more than the request it carries).
+    if (peer.requests.size > peer.queueDepth / 2) return
     const room = peer.queueDepth - peer.requests.size
-    if (room <= 0) return
     const choked = peer.wire.peerChoking
     const have = peer.have
     const picks = this.#o.picker.pick({
@@ -90,7 +92,8 @@ export class Downloader extends Emitter<Events> {
     if (duplicate) return true
     let partial = this.#partial.get(index)
     if (!partial) {
-      partial = { data: new Uint8Array(this.pieceSize(index)), received: 0, contributors: new Set() }
+      const size = this.pieceSize(index)
+      partial = { data: new Uint8Array(size), received: 0, contributors: new Set() }
       this.#partial.set(index, partial)
     }
     partial.data.set(block, offset)
@@ -107,7 +110,8 @@ export class Downloader extends Emitter<Events> {
     const size = partial.data.length
     this.#pendingBytes += size
     try {
-      const digest = await this.#o.hasher.sha1(partial.data)
+      const { hasher } = this.#o
+      const { digest, data } = hasher.sha1Owned ? await hasher.sha1Owned(partial.data) : { digest: await hasher.sha1(partial.data), data: partial.data }
       if (this.#destroyed) return
       const expected = this.#o.pieceHashes.subarray(index * 20, index * 20 + 20)
       if (!equalBytes(digest, expected)) {
@@ -115,7 +119,7 @@ export class Downloader extends Emitter<Events> {
         this.emit('failed', index, [...partial.contributors])
         return
       }
-      await this.#o.storage.write(index, 0, partial.data)
+      await this.#o.storage.write(index, 0, data)
       if (this.#destroyed) return
       this.#o.picker.onPieceVerified(index)
       this.emit('verified', index)

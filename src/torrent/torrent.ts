@@ -8,7 +8,7 @@ import { Wire, UtMetadata } from '../wire/index.js'
 import { PiecePicker } from '../engine/picker.js'
 import { Announcer } from '../discovery/announcer.js'
 import type { Storage, StorageLayout } from '../storage/types.js'
-import { verifyStorage } from '../storage/verify.js'
+import { openStorage } from './open-storage.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import { AddressBook } from './address-book.js'
 import { Downloader } from './downloader.js'
@@ -33,6 +33,8 @@ export interface TorrentOptions {
   verify?: boolean
   /** we know every piece is there (we just created the torrent from this data) */
   seeding?: boolean
+  /** storage other than the platform's default (e.g. `(layout) => new MemoryStorage(layout)`) */
+  createStorage?: (layout: StorageLayout) => Storage
 }
 
 export type TorrentEvents = {
@@ -171,7 +173,8 @@ export class Torrent extends Emitter<TorrentEvents> {
     const ut = new UtMetadata({ wire, infoHash: this.infoHash, getMetadata: () => this.metainfo?.infoBytes })
     wire.use(ut)
     ut.on('metadata', (bytes: Uint8Array) => { void this.#onMetadataBytes(bytes) })
-    ut.on('failed', (err: Error) => this.emit('warning', err))
+    // A peer that lies about the metadata (size, pieces, hash) is of no use to us: drop it.
+    ut.on('failed', (err: Error) => { this.emit('warning', err); wire.destroy(err) })
     wireExtensions.set(wire, ut)
   }
 
@@ -297,25 +300,15 @@ export class Torrent extends Emitter<TorrentEvents> {
       return f
     })
     this.emit('metadata')
-    const layout: StorageLayout = { pieceLength: metainfo.pieceLength, length: metainfo.length, files: metainfo.files }
     const picker = new PiecePicker({ pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, length: metainfo.length })
     picker.setSequential(this.opts.sequential ?? false)
-    const storage = this.ctx.createStorage(layout, this.opts.path)
-    this.#storage = storage
+    let storage: Storage
     try {
-      if (this.opts.seeding) {
-        for (let i = 0; i < metainfo.pieceCount; i++) picker.setHave(i)
-      } else if (this.opts.verify !== false) {
-        const sizes = await this.ctx.existingFileSizes?.(layout, this.opts.path)
-        const present = (index: number) => !sizes || layout.files.some((f, fi) =>
-          f.length > 0 && (sizes[fi] ?? 0) > 0 && f.offset < (index + 1) * metainfo.pieceLength && f.offset + f.length > index * metainfo.pieceLength)
-        const have = await verifyStorage(storage, { ...layout, pieceHashes: metainfo.pieceHashes }, this.ctx.hasher,
-          { signal: this.#abort.signal, only: present })
-        for (let i = 0; i < metainfo.pieceCount; i++) if (have.get(i)) picker.setHave(i)
-      }
+      const opened = await openStorage(this.ctx, metainfo, { ...this.opts, signal: this.#abort.signal })
+      storage = this.#storage = opened.storage
+      for (let i = 0; i < metainfo.pieceCount; i++) if (opened.have === 'all' || opened.have.get(i)) picker.setHave(i)
     } catch (err) {
-      if (this.destroyed) return
-      this.emit('error', err as Error)
+      if (!this.destroyed) this.emit('error', err as Error)
       return
     }
     if (this.destroyed) return

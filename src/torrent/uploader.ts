@@ -72,7 +72,7 @@ export class Uploader {
     while (!this.#destroyed && !peer.wire.destroyed) {
       const r = peer.uploadQueue[0]
       if (!r) return
-      if (!peer.wire.writable) { await new Promise<void>((res) => peer.wire.once('drain', res).once('close', res)); continue }
+      if (!peer.wire.writable) { await drainOrClose(peer); continue }
       let piece: Uint8Array
       try {
         piece = await this.#piece(r.index)
@@ -110,4 +110,11 @@ export class Uploader {
     this.#destroyed = true
     this.#cache.clear()
   }
+}
+
+function drainOrClose(peer: Peer): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { peer.wire.off('drain', done); peer.wire.off('close', done); resolve() }
+    peer.wire.on('drain', done).on('close', done)
+  })
 }

@@ -1,6 +1,7 @@
-import { createServer, type Server as HttpServer } from 'node:http'
+import type { Server as NetServer, Socket } from 'node:net'
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import type { AddressInfo } from 'node:net'
+import { createLeanHttpServer } from './http-server.node.js'
 import { Emitter } from '../util/emitter.js'
 import { TrackerCore, type CoreOptions, type TrackerEvents } from './tracker-core.js'
 import { createHttpHandler } from './http-handler.node.js'
@@ -36,9 +37,11 @@ export class TrackerServer extends Emitter<TrackerEvents> {
   readonly #opts: TrackerServerOptions
   readonly #core: TrackerCore<WsConn>
   readonly #ws: WsTracker | undefined
-  #httpServer: HttpServer | undefined
-  #wsServer: HttpServer | undefined
+  #httpServer: NetServer | undefined
+  #wsServer: NetServer | undefined
   #udp: UdpSocket | undefined
+  /** open TCP sockets, so close() can end keep-alive connections too */
+  readonly #sockets = new Set<Socket>()
   #timer: ReturnType<typeof setInterval> | undefined
   #listening = false
   #closed = false
@@ -63,19 +66,23 @@ export class TrackerServer extends Emitter<TrackerEvents> {
 
     if (http !== false) {
       const handler = createHttpHandler(this.#core, { trustProxy, stats })
-      const server = createServer({ keepAliveTimeout: 30_000, maxHeaderSize: 8192 }, (req, res) => handler(req, res))
+      const ws = wsOpt === 'http' ? this.#ws : undefined
+      const server = createLeanHttpServer({
+        handle: handler,
+        upgrade: (req, sock, head) => { if (ws) ws.handleUpgrade(req, sock, head); else sock.destroy() },
+      })
       this.#httpServer = server
-      if (wsOpt === 'http' && this.#ws) { const ws = this.#ws; server.on('upgrade', (req, sock, head) => ws.handleUpgrade(req, sock, head)) }
-      else server.on('upgrade', (_req, sock) => sock.destroy())
-      ports.http = await listenHttp(server, http)
+      ports.http = await this.#listenTcp(server, http)
       if (wsOpt === 'http') ports.ws = ports.http
     }
     if (wsOpt !== false && wsOpt !== 'http' && this.#ws) {
       const ws = this.#ws
-      const server = createServer((_req, res) => { res.writeHead(426, { 'Content-Type': 'text/plain' }); res.end('WebSocket only') })
-      server.on('upgrade', (req, sock, head) => ws.handleUpgrade(req, sock, head))
+      const server = createLeanHttpServer({
+        handle: () => ({ status: 426, type: 'text/plain', body: 'WebSocket only' }),
+        upgrade: (req, sock, head) => ws.handleUpgrade(req, sock, head),
+      })
       this.#wsServer = server
-      ports.ws = await listenHttp(server, wsOpt)
+      ports.ws = await this.#listenTcp(server, wsOpt)
     }
     const udp = this.#opts.udp ?? { port: 0 }
     if (udp !== false) {
@@ -117,7 +124,7 @@ export class TrackerServer extends Emitter<TrackerEvents> {
     for (const s of [this.#httpServer, this.#wsServer]) {
       if (!s || !s.listening) continue
       closing.push(new Promise((resolve) => s.close(() => resolve())))
-      s.closeAllConnections()
+      for (const sock of this.#sockets) sock.destroy()
     }
     if (this.#udp) {
       const u = this.#udp
@@ -137,9 +144,18 @@ export class TrackerServer extends Emitter<TrackerEvents> {
   #error(err: Error): void {
     if (this.listenerCount('error') > 0) this.emit('error', err)
   }
+
+  #listenTcp(server: NetServer, ep: Endpoint): Promise<number> {
+    server.on('connection', (sock: Socket) => {
+      this.#sockets.add(sock)
+      sock.on('close', () => this.#sockets.delete(sock))
+    })
+    server.on('error', (err) => this.#error(err))
+    return listenOn(server, ep)
+  }
 }
 
-function listenHttp(server: HttpServer, ep: Endpoint): Promise<number> {
+function listenOn(server: NetServer, ep: Endpoint): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(ep.port, ep.host ?? DEFAULT_HOST, () => {

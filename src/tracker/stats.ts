@@ -26,12 +26,12 @@ export class RateMeter {
     this.#slots[this.#second % 10]!++
   }
 
-  /** Mean per second over the 10 s window. */
+  /** Mean per second over the last 9 whole seconds plus the current partial one. */
   perSecond(): number {
     this.#advance()
     let sum = 0
-    for (let i = 0; i < 10; i++) if (i !== this.#second % 10) sum += this.#slots[i]!
-    return sum / 9
+    for (let i = 0; i < 10; i++) sum += this.#slots[i]!
+    return sum / (9 + (this.now() % 1000) / 1000)
   }
 
   #advance(): void {

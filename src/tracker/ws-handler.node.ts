@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http'
+import type { LeanRequest } from './http-server.node.js'
 import type { Duplex } from 'node:stream'
+import type { IncomingMessage } from 'node:http'
 import { WebSocketServer, type WebSocket, type RawData } from 'ws'
 import type { TrackerCore } from './tracker-core.js'
 import { take, type Bucket } from './rate-limiter.js'
@@ -45,7 +46,7 @@ export class WsTracker {
     })
   }
 
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleUpgrade(req: LeanRequest, socket: Duplex, head: Buffer): void {
     const ip = requestIp(req, this.#trustProxy)
     const max = this.#core.limits.maxSocketsPerAddress
     const count = this.#perAddress.get(ip) ?? 0
@@ -55,7 +56,8 @@ export class WsTracker {
       return
     }
     socket.on('error', () => socket.destroy())
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, ip))
+    // ws reads only method, url, headers and socket from the request.
+    this.#wss.handleUpgrade(req as unknown as IncomingMessage, socket, head, (ws) => this.#onConnection(ws, ip))
   }
 
   #onConnection(ws: WebSocket, ip: string): void {

@@ -9,7 +9,6 @@ export interface Duplex {
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown
   on(event: 'drain' | 'close', listener: () => void): unknown
   on(event: 'error', listener: (error: Error) => void): unknown
-  off?(event: string, listener: (...args: never[]) => void): unknown
 }
 
 export interface PeerAddress {

@@ -2,58 +2,25 @@
  * extension (BEP 6) and the extension protocol (BEP 10), over any Duplex: bytes in, typed
  * events out, method calls in, bytes out. It keeps the protocol state (handshakes, choke
  * and interest flags, extension ids) and leaves all torrent bookkeeping to its user. */
-import { decode, encode, getDict, isDict, isInt, type BDict, type Encodable } from '../bencode/index.js'
+import type { BDict } from '../bencode/index.js'
 import type { Duplex } from '../transport/types.js'
 import type { Bitfield } from '../util/bitfield.js'
 import { equalBytes } from '../util/bytes.js'
 import { Emitter } from '../util/emitter.js'
 import { RateMeter } from '../util/rate.js'
 import { WireError } from './errors.js'
+import { buildExtendedHandshake, parseExtendedHandshake } from './extended-handshake.js'
 import type { WireExtension } from './extension.js'
 import * as m from './messages.js'
 import { WireParser, type ParsedMessage } from './parser.js'
 import { Outbox } from './outbox.js'
+import type { HandshakeFlags, WireEvents, WireOptions } from './types.js'
 
-export interface HandshakeFlags { dht: boolean; fast: boolean; extended: boolean }
+export type { HandshakeFlags, WireEvents, WireOptions }
 
-export type WireEvents = {
-  handshake: [infoHash: Uint8Array, peerId: Uint8Array, flags: HandshakeFlags]
-  'extended-handshake': [handshake: BDict]
-  choke: []; unchoke: []; interested: []; uninterested: []
-  have: [index: number]
-  /** Raw bitfield bytes: the wire does not know the piece count (see Bitfield.fromBytes). */
-  bitfield: [bytes: Uint8Array]
-  'have-all': []; 'have-none': []
-  request: [index: number, offset: number, length: number]
-  /** `block` is a view of received bytes: keep it, but do not write into it. */
-  piece: [index: number, offset: number, block: Uint8Array]
-  cancel: [index: number, offset: number, length: number]
-  reject: [index: number, offset: number, length: number]
-  'allowed-fast': [index: number]
-  suggest: [index: number]
-  port: [port: number]
-  keepalive: []
-  drain: []
-  close: []
-  error: [error: Error]
-}
-
-export interface WireOptions {
-  maxMessageLength?: number
-  /** How often to send a keep-alive; 0 disables. Default 60 s. */
-  keepAliveMs?: number
-  /** Drop the connection when nothing arrives for this long; 0 disables. Default 120 s. */
-  idleTimeoutMs?: number
-  /** Largest block a peer may request. Default 128 KiB; bigger requests drop the peer. */
-  maxRequestLength?: number
-  /** Extra top-level fields for our extension handshake (BEP 10), e.g. `p`, `yourip`. */
-  extendedHandshake?: () => Record<string, Encodable>
-  /** Clock for rates and the idle timeout, in milliseconds. */
-  now?: () => number
-}
-
-export const CLIENT_VERSION = 'swarmstream/0.1'
+/** Bounds on what a peer may send before we answer its handshake. */
 const MAX_HELD_MESSAGES = 1024
+const MAX_HELD_BYTES = 4 * 1024 * 1024
 
 export class Wire extends Emitter<WireEvents> {
   #amChoking = true
@@ -82,6 +49,7 @@ export class Wire extends Emitter<WireEvents> {
   /** Messages that came after the peer's handshake but before we sent ours (inbound
    * connections): delivered once we have answered, so listeners are in place. */
   #held: ParsedMessage[] | undefined
+  #heldBytes = 0
   /** BEP 3/6: a bitfield, have_all or have_none may only come first after the handshake. */
   #haveMapAllowed = true
   #lastReceived: number
@@ -132,6 +100,8 @@ export class Wire extends Emitter<WireEvents> {
   /** Payload bytes per second over the last few seconds. */
   get downloadRate(): number { return this.#downMeter.rate() }
   get uploadRate(): number { return this.#upMeter.rate() }
+  /** Messages with ids we do not know (ignored, BEP 3). */
+  get unknownMessages(): number { return this.#parser.unknownMessages }
   peerSupportsExtension(name: string): boolean { return this.#peerExtIds.has(name) }
 
   /** Adds a BEP 10 extension; must come before our handshake, which advertises it. */
@@ -219,7 +189,10 @@ export class Wire extends Emitter<WireEvents> {
   }
 
   #send(bytes: Uint8Array): void {
-    if (!this.destroyed) this.#out.push(bytes)
+    if (this.destroyed) return
+    // anything before our handshake would be read by the peer as a broken handshake
+    if (!this.#ours) throw new Error('send the handshake first')
+    this.#out.push(bytes)
   }
 
   #requireFast(what: string): void {
@@ -242,7 +215,11 @@ export class Wire extends Emitter<WireEvents> {
   }
 
   #hold(msg: ParsedMessage): void {
-    if (this.#held!.length >= MAX_HELD_MESSAGES) throw new WireError('too many messages before our handshake', 'protocol')
+    this.#heldBytes += msg.type === 'piece' ? msg.block.length : msg.type === 'bitfield' ? msg.bytes.length
+      : msg.type === 'extended' ? msg.payload.length : 0
+    if (this.#held!.length >= MAX_HELD_MESSAGES || this.#heldBytes > MAX_HELD_BYTES) {
+      throw new WireError('too much data before our handshake', 'protocol')
+    }
     this.#held!.push(msg)
   }
 
@@ -272,18 +249,9 @@ export class Wire extends Emitter<WireEvents> {
     const ours = this.#ours!.flags, theirs = this.#theirs!
     this.#peerSupportsFast = ours.fast && theirs.fast
     this.#peerSupportsExtended = ours.extended && theirs.extended
-    if (this.peerSupportsExtended) this.#sendExtendedHandshake()
-  }
-
-  /** BEP 10: `m` maps our extension names to our ids; we also say who we are and how many
-   * requests we queue (`reqq`). Extensions and the caller add their own fields. */
-  #sendExtendedHandshake(): void {
-    const ids: Record<string, number> = {}
-    this.#extensions.forEach((ext, i) => { ids[ext.name] = i + 1 })
-    const dict: Record<string, Encodable> = { m: ids, v: CLIENT_VERSION, reqq: 250 }
-    for (const ext of this.#extensions) Object.assign(dict, ext.extendHandshake?.())
-    Object.assign(dict, this.#opts.extendedHandshake?.())
-    this.#send(m.encodeExtended(0, encode(dict)))
+    if (!this.#peerSupportsExtended) return
+    // BEP 10: sent right after the handshake; `m` holds our extension ids
+    this.#send(m.encodeExtended(0, buildExtendedHandshake(this.#extensions, this.#opts.extendedHandshake?.())))
   }
 
   #handle(msg: ParsedMessage): void {
@@ -338,19 +306,11 @@ export class Wire extends Emitter<WireEvents> {
       }
       return
     }
-    let dict: BDict
-    try {
-      const value = decode(payload, { maxDepth: 16, maxTokens: 10_000 })
-      if (!isDict(value)) throw new Error('not a dictionary')
-      dict = value
-    } catch (e) {
-      throw new WireError(`bad extension handshake: ${e instanceof Error ? e.message : String(e)}`, 'malformed')
-    }
+    const { dict, ids } = parseExtendedHandshake(payload)
     // Later handshakes update earlier ones; id 0 switches an extension off (BEP 10).
-    for (const [name, value] of getDict(dict, 'm') ?? []) {
-      if (!isInt(value) || value < 0 || value > 255) continue
-      if (value === 0) this.#peerExtIds.delete(name)
-      else this.#peerExtIds.set(name, value)
+    for (const [name, id] of ids) {
+      if (id === 0) this.#peerExtIds.delete(name)
+      else this.#peerExtIds.set(name, id)
     }
     this.#peerExtendedHandshake = dict
     for (const ext of this.#extensions) ext.onHandshake?.(dict)

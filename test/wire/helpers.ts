@@ -1,7 +1,7 @@
-import { Emitter, type EventMap } from '../../src/util/emitter.js'
+import { Emitter } from '../../src/util/emitter.js'
 import type { Duplex } from '../../src/transport/types.js'
 import { duplexPair } from '../helpers/duplex-pair.js'
-import { Wire, type WireOptions } from '../../src/wire/index.js'
+import { Wire, type WireOptions, type WireEvents, type UtMetadata, type UtMetadataEvents } from '../../src/wire/index.js'
 import type { WireExtension } from '../../src/wire/index.js'
 
 export const INFO_HASH = new Uint8Array(20).fill(0xab)
@@ -9,12 +9,14 @@ export const ID_A = new Uint8Array(20).fill(0x0a)
 export const ID_B = new Uint8Array(20).fill(0x0b)
 
 /** Resolves with the next emission of `event`, or rejects after `ms`. */
-export function next<E extends EventMap, K extends keyof E & string>(
-  emitter: Emitter<E>, event: K, ms = 2000): Promise<E[K]> {
+export function next<K extends keyof WireEvents>(emitter: Wire, event: K, ms?: number): Promise<WireEvents[K]>
+export function next<K extends keyof UtMetadataEvents>(emitter: UtMetadata, event: K, ms?: number): Promise<UtMetadataEvents[K]>
+export function next(emitter: Wire | UtMetadata, event: string, ms = 2000): Promise<unknown[]> {
+  const em = emitter as unknown as Emitter<Record<string, unknown[]>>
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { emitter.off(event, on); reject(new Error(`timed out waiting for ${event}`)) }, ms)
-    const on = (...args: E[K]) => { clearTimeout(timer); emitter.off(event, on); resolve(args) }
-    emitter.on(event, on)
+    const timer = setTimeout(() => { em.off(event, on); reject(new Error(`timed out waiting for ${event}`)) }, ms)
+    const on = (...args: unknown[]) => { clearTimeout(timer); em.off(event, on); resolve(args) }
+    em.on(event, on)
   })
 }
 
@@ -36,12 +38,14 @@ export async function handshaken(a: Wire, b: Wire, flags = { fast: true, extende
 }
 
 /** A Duplex that records what is written and lets a test play the remote peer. */
-export class FakeDuplex extends Emitter<{ data: [Uint8Array]; drain: []; close: []; error: [Error] }> implements Duplex {
+export class FakeDuplex extends Emitter<{ data: [Uint8Array]; drain: []; close: []; error: [Error] }> {
   written: Uint8Array[] = []
   writeResult = true
   destroyed = false
   write(chunk: Uint8Array): boolean { this.written.push(chunk.slice()); return this.writeResult }
   destroy(): void { if (!this.destroyed) { this.destroyed = true; queueMicrotask(() => this.emit('close')) } }
+  // The Duplex type's optional `off` is stricter than Emitter's; the shape fits at runtime.
+  get duplex(): Duplex { return this as unknown as Duplex }
   /** Everything written so far as one buffer. */
   bytes(): Uint8Array { return Uint8Array.from(this.written.flatMap((c) => [...c])) }
 }

@@ -91,3 +91,25 @@ test('malformed input is a WireError: bad handshake, wrong fixed length', () => 
   assert.throws(() => new WireParser().push(hs), WireError)
   assert.throws(() => new WireParser({ handshake: false }).push(Uint8Array.of(0, 0, 0, 2, 4, 0)), WireError)
 })
+
+test('fuzz: random bytes after a handshake either parse or raise a WireError, nothing else', () => {
+  const rand = lcg(7)
+  const hs = m.encodeHandshake(new Uint8Array(20), new Uint8Array(20))
+  let errors = 0, messages = 0
+  for (let round = 0; round < 300; round++) {
+    const p = new WireParser({ maxMessageLength: 4096 })
+    const junk = new Uint8Array(1 + Math.floor(rand() * 600)).map(() => {
+      // small length prefixes and known ids are likelier than in uniform noise
+      const r = rand()
+      return r < 0.5 ? 0 : r < 0.7 ? Math.floor(rand() * 21) : Math.floor(rand() * 256)
+    })
+    try {
+      messages += p.push(hs).length
+      for (let at = 0; at < junk.length; at += 37) messages += p.push(junk.subarray(at, at + 37)).length
+    } catch (e) {
+      assert.ok(e instanceof WireError, String(e))
+      errors++
+    }
+  }
+  assert.ok(errors > 0 && messages > 300, `errors ${errors}, messages ${messages}`)
+})

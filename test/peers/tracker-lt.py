@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""tracker-lt.py — libtorrent (Debian python3-libtorrent 2.0.x) peer for the tracker interop tests.
+Adapted from /work/shared/peers/lt.py; run with /usr/bin/python3 (Debian's python sees python3-libtorrent).
+
+  tracker-lt.py make  FILE TORRENT --tracker URL     # writes a v1 .torrent announcing only to URL
+  tracker-lt.py seed  TORRENT DIR --port N [--announce-every S]   # prints READY, seeds until killed
+  tracker-lt.py leech TORRENT DIR --port N [--timeout S]          # exits 0 when complete, prints JSON
+
+Lockdown (set in the session constructor): DHT, LSD, UPnP, NAT-PMP off, no ut_pex, listen on
+127.0.0.1 only; the only tracker is the one in the .torrent (ours, on 127.0.0.1).
+allow_multiple_connections_per_ip is required for a swarm that lives on one address.
+Transmission never dials 127.x peers learned from a tracker: a seeder facing it re-announces
+often (--announce-every) so it learns the leecher and dials it.
+"""
+import sys
+if len(sys.argv) > 1 and sys.argv[1] == 'make':
+    import argparse, libtorrent as lt, os
+    ap = argparse.ArgumentParser(); ap.add_argument('mode'); ap.add_argument('file'); ap.add_argument('torrent')
+    ap.add_argument('--tracker', required=True); ap.add_argument('--piece', type=int, default=256 * 1024)
+    a = ap.parse_args()
+    fs = lt.file_storage(); lt.add_files(fs, a.file)
+    ct = lt.create_torrent(fs, a.piece, flags=lt.create_torrent.v1_only)
+    ct.add_tracker(a.tracker)
+    lt.set_piece_hashes(ct, os.path.dirname(os.path.abspath(a.file)))
+    open(a.torrent, 'wb').write(lt.bencode(ct.generate()))
+    print(str(lt.torrent_info(a.torrent).info_hash()))
+    sys.exit(0)
+import argparse, json, os, sys, time, resource
+import libtorrent as lt
+
+T0 = time.time()
+ap = argparse.ArgumentParser()
+ap.add_argument('mode', choices=['seed', 'leech'])
+ap.add_argument('torrent')
+ap.add_argument('dir')
+ap.add_argument('--port', type=int, default=6881)
+ap.add_argument('--bind', default='127.0.0.1')
+ap.add_argument('--utp', action='store_true')
+ap.add_argument('--enc', action='store_true')
+ap.add_argument('--timeout', type=float, default=600)
+ap.add_argument('--seed-mode', action='store_true', help='skip initial hash check when seeding (lazy verify)')
+ap.add_argument('--quiet', action='store_true')
+ap.add_argument('--linger', action='store_true', help='leech: keep running (seeding) after completion until killed')
+ap.add_argument('--announce-every', type=float, default=0,
+                help='seed: force a tracker re-announce every N s (needed for Transmission leechers, which never '
+                     'dial 127.x peers themselves: the seeder must learn of them and connect out)')
+a = ap.parse_args()
+
+enc = lt.enc_policy.pe_enabled if a.enc else lt.enc_policy.pe_disabled
+settings = {
+    'listen_interfaces': f'{a.bind}:{a.port}',
+    'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
+    'dht_bootstrap_nodes': '',
+    'enable_ip_notifier': False,
+    'allow_multiple_connections_per_ip': True,
+    'enable_incoming_utp': a.utp, 'enable_outgoing_utp': a.utp,
+    'enable_incoming_tcp': True, 'enable_outgoing_tcp': True,
+    'in_enc_policy': int(enc), 'out_enc_policy': int(enc),
+    'active_downloads': -1, 'active_seeds': -1, 'active_limit': -1,
+    'alert_mask': int(lt.alert_category.error | lt.alert_category.status | lt.alert_category.tracker),
+}
+ses = lt.session(settings, 0)          # flags=0: no default plugins, no default features
+ses.add_extension('ut_metadata')       # magnet/metadata exchange (BEP 9)
+ses.add_extension('smart_ban')         # NOT 'ut_pex'  -> PEX disabled
+
+atp = lt.add_torrent_params()
+atp.ti = lt.torrent_info(a.torrent)
+atp.save_path = a.dir
+atp.flags = (atp.flags | lt.torrent_flags.disable_dht | lt.torrent_flags.disable_lsd | lt.torrent_flags.disable_pex)
+atp.flags &= ~lt.torrent_flags.auto_managed
+atp.flags &= ~lt.torrent_flags.paused
+if a.mode == 'seed' and a.seed_mode:
+    atp.flags |= lt.torrent_flags.seed_mode
+h = ses.add_torrent(atp)
+
+def log(*x):
+    if not a.quiet:
+        print(f'[lt {a.mode} {time.time()-T0:7.2f}s]', *x, file=sys.stderr, flush=True)
+
+ready_printed = False
+next_announce = 0.0
+t_first_byte = None
+deadline = T0 + a.timeout
+while time.time() < deadline:
+    ses.wait_for_alert(200)
+    for al in ses.pop_alerts():
+        if isinstance(al, (lt.tracker_error_alert, lt.torrent_error_alert, lt.file_error_alert, lt.listen_failed_alert)):
+            log('ALERT', al.what(), al.message())
+        elif isinstance(al, (lt.tracker_reply_alert, lt.listen_succeeded_alert)):
+            log(al.what(), al.message())
+    st = h.status()
+    if t_first_byte is None and st.total_payload_download > 0:
+        t_first_byte = time.time()
+    if a.mode == 'seed':
+        if a.announce_every and ready_printed and time.time() >= next_announce:
+            h.force_reannounce(0, -1, lt.reannounce_flags_t.ignore_min_interval) if hasattr(lt, 'reannounce_flags_t') else h.force_reannounce()
+            next_announce = time.time() + a.announce_every
+        if not ready_printed and st.is_seeding:
+            ready_printed = True
+            log('seeding; checked in', round(time.time() - T0, 2), 's')
+            print('READY', flush=True)
+            deadline = float('inf')
+    else:
+        if st.is_finished or st.is_seeding:
+            t = time.time() - T0
+            ru = resource.getrusage(resource.RUSAGE_SELF)
+            out = {'client': 'libtorrent-' + lt.__version__, 'wall_s': round(t, 3),
+                   'first_payload_s': round(t_first_byte - T0, 3) if t_first_byte else None,
+                   'bytes': st.total_wanted, 'MBps': round(st.total_wanted / 1e6 / t, 1),
+                   'peers_seen': st.list_peers, 'cpu_s': round(ru.ru_utime + ru.ru_stime, 2)}
+            print(json.dumps(out), flush=True)
+            if not a.linger:
+                sys.exit(0)
+            a.mode = 'seed'; ready_printed = True; deadline = float('inf')
+print('TIMEOUT', json.dumps({'progress': h.status().progress}), flush=True)
+sys.exit(2)
