@@ -16,9 +16,30 @@ export interface TorrentContext {
     http?: (url: string, p: AnnounceParams, opts?: { signal?: AbortSignal; timeoutMs?: number }) => Promise<AnnounceResult>
     udp?: import('../discovery/index.js').UdpTrackerClient
   }
+  /** Discovery that hands over ready connections instead of addresses: WebRTC peers met
+   * through WebSocket trackers (signaling). Joined for the torrent's ws:// and wss:// URLs. */
+  signaling?: Signaling
   /** the address peers of ours appear under, to avoid dialing ourselves */
   isSelf(addr: PeerAddress): boolean
   /** global connection budget across torrents */
   canConnect(): boolean
   now(): number
+}
+
+/** What a signaling service sees of a torrent. */
+export interface SignalingTorrent {
+  infoHash: Uint8Array
+  peerId: Uint8Array
+  /** the torrent's WebSocket tracker URLs */
+  urls: string[]
+  getStats(): { uploaded: number; downloaded: number; left: number }
+  /** true while the torrent has room for more peers */
+  wantsPeers(): boolean
+  /** A connected transport to a peer of this torrent. The initiator sends the BitTorrent
+   * handshake first; the other side answers it. */
+  addConnection(conn: Duplex, addr: PeerAddress, initiator: boolean): void
+}
+
+export interface Signaling {
+  join(torrent: SignalingTorrent): { update(event?: 'completed'): void; leave(): Promise<void> }
 }

@@ -15,7 +15,7 @@ import { Downloader } from './downloader.js'
 import { Uploader } from './uploader.js'
 import { Peer } from './peer.js'
 import { TorrentFile, piecePriorities, verifiedBytesOf } from './files.js'
-import type { TorrentContext } from './context.js'
+import type { Signaling, TorrentContext } from './context.js'
 
 export interface TorrentOptions {
   /** folder the torrent's files are stored under */
@@ -68,6 +68,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   #downloader: Downloader | undefined
   #uploader: Uploader | undefined
   #announcer: Announcer | undefined
+  #signaling: ReturnType<Signaling['join']> | undefined
   #dialing = 0
   #timers: ReturnType<typeof setInterval>[] = []
   readonly #abort = new AbortController()
@@ -123,6 +124,21 @@ export class Torrent extends Emitter<TorrentEvents> {
   addPeer(addr: PeerAddress): void {
     if (this.destroyed || this.ctx.isSelf(addr)) return
     if (this.addresses.add(addr)) this.#connectMore()
+  }
+
+  /** A connected transport from elsewhere (a WebRTC data channel): the initiator sends the
+   * handshake first, the other side waits for it. */
+  addConnection(conn: Duplex, addr: PeerAddress, initiator: boolean): void {
+    if (this.destroyed || this.peers.size >= this.#maxPeers) { conn.destroy(); return }
+    if (initiator) { this.#dialed(conn, addr); return }
+    const wire = new Wire(conn)
+    const timer = setTimeout(() => wire.destroy(new Error('handshake timed out')), 15_000)
+    wire.once('close', () => clearTimeout(timer))
+    wire.once('handshake', (infoHash: Uint8Array) => {
+      clearTimeout(timer)
+      if (!equalBytes(infoHash, this.infoHash)) { wire.destroy(new Error('peer named another info hash')); return }
+      this.acceptWire(wire, addr)
+    })
   }
 
   /** A peer that dialed us and named our info hash. */
@@ -380,12 +396,22 @@ export class Torrent extends Emitter<TorrentEvents> {
     for (let i = 0; i < this.#priorities.length; i++) if (this.#priorities[i]! > 0 && !picker.has(i)) return
     this.done = true
     this.#announcer?.complete()
+    this.#signaling?.update('completed')
     this.emit('done')
     for (const peer of this.peers.values()) this.#updateInterest(peer)
   }
 
   #startAnnouncer(): void {
     const tiers = [...(this.opts.metainfo?.announce ?? []), ...(this.opts.announce ?? [])]
+    const wsUrls = [...new Set(tiers.flat().filter((u) => /^wss?:\/\//.test(u)))]
+    if (this.ctx.signaling && wsUrls.length > 0) {
+      this.#signaling = this.ctx.signaling.join({
+        infoHash: this.infoHash, peerId: this.ctx.peerId, urls: wsUrls,
+        getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.#left() }),
+        wantsPeers: () => !this.destroyed && this.peers.size < this.#maxPeers,
+        addConnection: (conn, addr, initiator) => this.addConnection(conn, addr, initiator),
+      })
+    }
     if (tiers.length === 0) return
     const announcer = new Announcer({
       announce: tiers, infoHash: this.infoHash, peerId: this.ctx.peerId, port: this.ctx.port(),
@@ -424,7 +450,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   }
 
   /** Asks trackers for more peers now (rate-limited by the announcer). */
-  announce(): void { this.#announcer?.update() }
+  announce(): void { this.#announcer?.update(); this.#signaling?.update() }
 
   async destroy(): Promise<void> {
     if (this.destroyed) return
@@ -436,7 +462,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.peers.clear()
     this.#downloader?.destroy()
     this.#uploader?.destroy()
-    await this.#announcer?.stop().catch(() => undefined)
+    await Promise.all([this.#announcer?.stop(), this.#signaling?.leave()].map((p) => p?.catch(() => undefined)))
     await this.#storage?.close().catch(() => undefined)
     this.emit('close')
   }
