@@ -2,7 +2,6 @@ import { Emitter } from '../util/emitter.js'
 import { toHex, equalBytes } from '../util/bytes.js'
 import { Bitfield } from '../util/bitfield.js'
 import { RateMeter } from '../util/rate.js'
-import { getInt, type BDict } from '../bencode/index.js'
 import { parseInfo, type Metainfo } from '../metainfo/index.js'
 import { Wire, UtMetadata } from '../wire/index.js'
 import { PiecePicker } from '../engine/picker.js'
@@ -14,6 +13,7 @@ import { AddressBook } from './address-book.js'
 import { Downloader } from './downloader.js'
 import { Uploader } from './uploader.js'
 import { Peer } from './peer.js'
+import { attachPeerHandlers, type PeerHost } from './peer-handlers.js'
 import { TorrentFile, piecePriorities, verifiedBytesOf } from './files.js'
 import type { Signaling, TorrentContext } from './context.js'
 
@@ -74,8 +74,25 @@ export class Torrent extends Emitter<TorrentEvents> {
   readonly #abort = new AbortController()
   readonly #strikes = new Map<string, number>()
 
+  /** what peer message handlers may touch (see peer-handlers.ts) */
+  readonly #host: PeerHost
+
   constructor(readonly ctx: TorrentContext, readonly opts: TorrentOptions) {
     super()
+    this.#host = {
+      pieceCount: () => this.metainfo?.pieceCount,
+      picker: () => this.#picker,
+      downloader: () => this.#downloader,
+      uploader: () => this.#uploader,
+      wants: (i) => this.#wants(i),
+      updateInterest: (p) => this.#updateInterest(p),
+      rechokeSoon: () => this.#rechokeSoon(),
+      removePeer: (p) => this.#removePeer(p),
+      fetchMetadata: (p) => { if (!this.metainfo) wireExtensions.get(p.wire)?.fetch() },
+      countDownload: (n) => this.downloadMeter.add(n),
+      peerById: (id) => this.peers.get(id),
+      warn: (e) => this.emit('warning', e),
+    }
     this.infoHash = opts.infoHash
     this.infoHashHex = toHex(opts.infoHash)
     this.addresses = new AddressBook(2000, ctx.now)
@@ -203,7 +220,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.peers.set(key, peer)
     if (!inbound) this.addresses.connected(addr)
     this.#sendHave(peer)
-    this.#listen(peer)
+    attachPeerHandlers(peer, this.#host)
     this.emit('wire', wire, addr)
   }
 
@@ -214,53 +231,6 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (!have || have.isEmpty()) { if (fast) peer.wire.haveNone() }
     else if (have.isFull() && fast) peer.wire.haveAll()
     else peer.wire.bitfield(have)
-  }
-
-  #listen(peer: Peer): void {
-    const { wire } = peer
-    wire.on('extended-handshake', (h: BDict) => {
-      const reqq = getInt(h, 'reqq')
-      if (reqq && reqq > 0) peer.reqq = Math.min(reqq, 2000)
-      if (!this.metainfo) wireExtensions.get(wire)?.fetch()
-    })
-    wire.on('bitfield', (bytes: Uint8Array) => {
-      if (!this.#picker || !this.metainfo) { peer.pending.bitfield = bytes; return }
-      try { peer.have = Bitfield.fromBytes(bytes, this.metainfo.pieceCount) } catch (e) { wire.destroy(e as Error); return }
-      this.#picker.addAvailability(peer.have)
-      this.#updateInterest(peer)
-    })
-    wire.on('have-all', () => {
-      if (!this.#picker || !this.metainfo) { peer.pending.all = true; return }
-      peer.have = new Bitfield(this.metainfo.pieceCount); peer.have.setAll()
-      this.#picker.addAvailability(peer.have)
-      this.#updateInterest(peer)
-    })
-    wire.on('have-none', () => { if (this.metainfo) peer.have ??= new Bitfield(this.metainfo.pieceCount) })
-    wire.on('have', (index: number) => {
-      if (!this.#picker || !peer.have) { peer.pending.haves.push(index); return }
-      if (index >= peer.have.length || peer.have.get(index)) return
-      peer.have.set(index)
-      this.#picker.incrementAvailability(index)
-      if (!wire.amInterested && this.#wants(index)) wire.interested()
-      this.#downloader?.fill(peer)
-    })
-    wire.on('choke', () => { if (!wire.peerSupportsFast) this.#downloader?.dropAll(peer) })
-    wire.on('unchoke', () => this.#downloader?.fill(peer))
-    wire.on('allowed-fast', (index: number) => { peer.allowedFast.add(index); this.#downloader?.fill(peer) })
-    wire.on('reject', (index: number, offset: number) => { this.#downloader?.dropOne(peer, index, offset); this.#downloader?.fill(peer) })
-    wire.on('interested', () => this.#rechokeSoon())
-    wire.on('uninterested', () => this.#rechokeSoon())
-    wire.on('piece', (index: number, offset: number, block: Uint8Array) => {
-      this.downloadMeter.add(block.length)
-      const dl = this.#downloader
-      if (!dl) return
-      dl.onBlock(peer, index, offset, block, (id) => this.peers.get(id))
-      dl.fill(peer)
-    })
-    wire.on('request', (index: number, offset: number, length: number) => this.#uploader?.onRequest(peer, index, offset, length))
-    wire.on('cancel', (index: number, offset: number, length: number) => this.#uploader?.onCancel(peer, index, offset, length))
-    wire.on('error', (err: Error) => this.emit('warning', err))
-    wire.once('close', () => this.#removePeer(peer))
   }
 
   #removePeer(peer: Peer): void {
