@@ -77,10 +77,10 @@ const runners = {
   // Leechers dial the seeder directly (no tracker round trips in the timing).
   async ours() {
     const sp = await freePort(), lp = await freePort()
-    const seed = startProc(process.execPath, [cli, 'seed', file, '--torrent', torrent, '--port', String(sp), '--host', '127.0.0.1', '--no-trackers', '--quiet'])
+    const seed = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'seed', file, '--torrent', torrent, '--port', String(sp), '--host', '127.0.0.1', '--no-trackers', '--quiet'])
     await seed.ready(/READY/)
     const out = join(work, 'out-ours'); rmSync(out, { recursive: true, force: true })
-    const leech = startProc(process.execPath, [cli, 'download', torrent, '-o', out, '--port', String(lp), '--host', '127.0.0.1', '--no-trackers', '--peer', `127.0.0.1:${sp}`, '--json'])
+    const leech = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'download', torrent, '-o', out, '--port', String(lp), '--host', '127.0.0.1', '--no-trackers', '--peer', `127.0.0.1:${sp}`, '--json'])
     try { return await leechJson(leech, 600_000) } finally { await seed.stop(); rmSync(out, { recursive: true, force: true }) }
   },
   async lt() {

@@ -1,7 +1,9 @@
 // Child process: HTTP announce load over raw keep-alive TCP connections (cheap for the client,
-// so the server is what saturates). Usage: load-http.mjs PORT CONNS SECONDS SEED
+// so the server is what saturates), each keeping DEPTH requests in flight (HTTP/1.1 pipelining).
+// Usage: load-http.mjs PORT CONNS SECONDS SEED [DEPTH]
 import net from 'node:net'
-const [port, conns, seconds, seed] = process.argv.slice(2).map(Number)
+const [port, conns, seconds, seed, depthArg] = process.argv.slice(2).map(Number)
+const depth = depthArg || 1
 const TORRENTS = 200, PEERS = 500
 const pct = (buf) => [...buf].map((b) => '%' + b.toString(16).padStart(2, '0')).join('')
 const id = (kind, n) => { const b = Buffer.alloc(20); b.write(kind); b.writeUInt32BE(n, 16); return pct(b) }
@@ -17,8 +19,9 @@ const end = Date.now() + seconds * 1000
 function open() {
   const s = net.connect(port, '127.0.0.1')
   let buf = Buffer.alloc(0)
+  let drained = 0
   s.setNoDelay(true)
-  s.on('connect', () => s.write(nextRequest()))
+  s.on('connect', () => { let r = ''; for (let k = 0; k < depth; k++) r += nextRequest(); s.write(r) })
   s.on('data', (d) => {
     buf = buf.length ? Buffer.concat([buf, d]) : d
     for (;;) {
@@ -32,7 +35,7 @@ function open() {
       buf = buf.subarray(h + 4 + len)
       done++
       if (Date.now() < end) s.write(nextRequest())
-      else { s.destroy(); finish() }
+      else if (++drained === depth) { s.destroy(); finish() }
     }
   })
   s.on('error', () => { errors++; finish() })

@@ -5,6 +5,9 @@ import { nodePlatform } from './node-platform.node.js'
 import { createTorrentFromPath, parseTorrent, type Metainfo } from '../metainfo/index.node.js'
 import { ClientError } from './errors.js'
 import type { Torrent } from '../torrent/torrent.js'
+// Gives every TorrentFile createReadStream() and stream() (src/stream).
+import '../stream/index.node.js'
+import { StreamServer, type StreamServerOptions } from '../stream/http-server.node.js'
 
 export interface SeedOptions extends AddOptions {
   /** an existing .torrent (path or bytes) describing the data; default: create one */
@@ -19,6 +22,12 @@ export interface SeedOptions extends AddOptions {
 export class Client extends BaseClient {
   constructor(options: ClientOptions = {}) {
     super(options, nodePlatform({ trackers: options.trackers !== false }))
+  }
+
+  /** An HTTP server for this client's torrents (Range requests, index pages); call
+   * `listen()` on it. Binds 127.0.0.1 unless told otherwise. */
+  createServer(opts: StreamServerOptions = {}): StreamServer {
+    return new StreamServer(this, opts)
   }
 
   /** Seeds a file or folder. Without `torrent`, hashes the data into a new torrent (and
@@ -55,3 +64,4 @@ export class Client extends BaseClient {
 }
 
 export type { ClientOptions, AddOptions }
+export type { StreamServerOptions }

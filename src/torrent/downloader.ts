@@ -37,12 +37,14 @@ interface PartialPiece {
 export class Downloader extends Emitter<Events> {
   readonly #o: Required<Omit<DownloaderOptions, 'now'>> & { now: () => number }
   readonly #partial = new Map<number, PartialPiece>()
+  /** finished piece buffers, reused: no allocation, zero-filling or GC per piece */
+  readonly #spare: Uint8Array[] = []
   #pendingBytes = 0
   #destroyed = false
 
   constructor(opts: DownloaderOptions) {
     super()
-    this.#o = { requestTimeoutMs: 30_000, maxPendingBytes: 64 * 1024 * 1024, now: Date.now, ...opts }
+    this.#o = { requestTimeoutMs: 30_000, maxPendingBytes: 16 * 1024 * 1024, now: Date.now, ...opts }
   }
 
   pieceSize(index: number): number {
@@ -50,14 +52,15 @@ export class Downloader extends Emitter<Events> {
     return Math.min(pieceLength, length - index * pieceLength)
   }
 
-  /** Tops up the peer's request queue to its depth. Call it whenever something changed. */
-  fill(peer: Peer): void {
+  /** Tops up the peer's request queue to its depth. Call it whenever something changed;
+   * `urgent` (a stream reader waits for new pieces) skips the batching below. */
+  fill(peer: Peer, urgent = false): void {
     if (this.#destroyed || peer.wire.destroyed || !peer.have) return
     if (peer.wire.peerChoking && peer.allowedFast.size === 0) return
     if (this.#pendingBytes >= this.#o.maxPendingBytes) return
     // Refill in batches once half the queue is answered: one write carries many requests
     // (on loopback each socket write costs more than the request it carries).
-    if (peer.requests.size > peer.queueDepth / 2) return
+    if (!urgent && peer.requests.size > peer.queueDepth / 2) return
     const room = peer.queueDepth - peer.requests.size
     const choked = peer.wire.peerChoking
     const have = peer.have
@@ -93,7 +96,8 @@ export class Downloader extends Emitter<Events> {
     let partial = this.#partial.get(index)
     if (!partial) {
       const size = this.pieceSize(index)
-      partial = { data: new Uint8Array(size), received: 0, contributors: new Set() }
+      const data = size === this.#o.pieceLength ? this.#spare.pop() ?? new Uint8Array(size) : new Uint8Array(size)
+      partial = { data, received: 0, contributors: new Set() }
       this.#partial.set(index, partial)
     }
     partial.data.set(block, offset)
@@ -109,9 +113,11 @@ export class Downloader extends Emitter<Events> {
   async #finish(index: number, partial: PartialPiece): Promise<void> {
     const size = partial.data.length
     this.#pendingBytes += size
+    let buffer = partial.data
     try {
       const { hasher } = this.#o
       const { digest, data } = hasher.sha1Owned ? await hasher.sha1Owned(partial.data) : { digest: await hasher.sha1(partial.data), data: partial.data }
+      buffer = data
       if (this.#destroyed) return
       const expected = this.#o.pieceHashes.subarray(index * 20, index * 20 + 20)
       if (!equalBytes(digest, expected)) {
@@ -129,6 +135,7 @@ export class Downloader extends Emitter<Events> {
       this.emit('error', err instanceof Error ? err : new Error(String(err)))
     } finally {
       this.#pendingBytes -= size
+      if (buffer.length === this.#o.pieceLength && buffer.buffer.byteLength > 0 && this.#spare.length < 4) this.#spare.push(buffer)
     }
   }
 

@@ -1,9 +1,12 @@
 import type { TorrentFileEntry } from '../metainfo/index.js'
+import type { Torrent } from './torrent.js'
 
 /** One file of a torrent as users see it. Selecting and deselecting changes which pieces
  * the torrent wants; the torrent recomputes piece priorities from all files at once. */
 export class TorrentFile {
   selected = true
+  /** the torrent this file belongs to; stream readers (src/stream) read through it */
+  torrent: Torrent | undefined
   constructor(
     readonly index: number,
     readonly entry: TorrentFileEntry,

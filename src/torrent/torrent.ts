@@ -283,6 +283,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       const f = new TorrentFile(i, entry, metainfo.pieceLength, () => this.#applySelection(),
         (file) => verifiedBytesOf(file, (p) => this.#picker?.has(p) ?? false, metainfo.pieceLength))
       if (select && !select.has(i)) f.selected = false
+      f.torrent = this
       return f
     })
     this.emit('metadata')
@@ -321,6 +322,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     const picker = this.#picker
     if (!picker || !this.metainfo) return
     const prio = piecePriorities(this.files, this.metainfo.pieceCount)
+    for (const raise of this.prioritySources) raise(prio)
     this.#priorities = prio
     let start = 0
     for (let i = 1; i <= prio.length; i++) {
@@ -328,15 +330,36 @@ export class Torrent extends Emitter<TorrentEvents> {
     }
     const wasDone = this.done
     this.done = false
-    this.#checkDone()
+    this.#checkDone(wasDone)
     if (wasDone && !this.done) { for (const p of this.peers.values()) this.#updateInterest(p); this.#connectMore() }
   }
 
   #priorities: Uint8Array = new Uint8Array(0)
 
+  /** Piece priorities on top of file selection (stream readers, src/stream): each source
+   * raises entries of the array it is given, so a piece gets the max of all of them. */
+  readonly prioritySources = new Set<(prio: Uint8Array) => void>()
+
+  /** Recomputes piece priorities after a priority source changed, and asks peers for newly
+   * urgent blocks now rather than at the next tick. */
+  updatePriorities(): void {
+    this.#applySelection()
+    for (const peer of this.peers.values()) {
+      this.#updateInterest(peer)
+      this.#downloader?.fill(peer, true)
+    }
+  }
+
+  /** Reads verified bytes of piece `index` from storage (stream readers). */
+  async read(index: number, offset: number, length: number): Promise<Uint8Array> {
+    if (!this.#storage || !this.#picker?.has(index)) throw new Error(`piece ${index} is not verified yet`)
+    return this.#storage.read(index, offset, length)
+  }
+
   #onVerified(index: number): void {
     for (const peer of this.peers.values()) {
-      peer.wire.have(index)
+      // A seed has every piece: telling it about ours only costs a write per piece.
+      if (!peer.isSeed) peer.wire.have(index)
       if (peer.wire.amInterested && peer.requests.size === 0) this.#updateInterest(peer)
     }
     this.emit('piece', index)
@@ -360,11 +383,13 @@ export class Torrent extends Emitter<TorrentEvents> {
     for (const peer of this.peers.values()) this.#downloader?.fill(peer)
   }
 
-  #checkDone(): void {
+  /** `quiet`: it was done before and stays done (priorities moved), nothing to announce. */
+  #checkDone(quiet = false): void {
     const picker = this.#picker
     if (!picker || this.done) return
     for (let i = 0; i < this.#priorities.length; i++) if (this.#priorities[i]! > 0 && !picker.has(i)) return
     this.done = true
+    if (quiet) return
     this.#announcer?.complete()
     this.#signaling?.update('completed')
     this.emit('done')

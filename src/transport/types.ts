@@ -9,6 +9,9 @@ export interface Duplex {
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown
   on(event: 'drain' | 'close', listener: () => void): unknown
   on(event: 'error', listener: (error: Error) => void): unknown
+  /** true when a 'data' chunk is valid only during its event (the transport reuses its
+   * read buffer); whoever keeps bytes copies them */
+  readonly transientChunks?: boolean
 }
 
 export interface PeerAddress {

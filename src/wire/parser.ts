@@ -13,6 +13,9 @@ export interface ParserOptions {
   maxMessageLength?: number
   /** Expect the 68-byte handshake (BEP 3) before the first message. Default true. */
   handshake?: boolean
+  /** The transport reuses its read buffer: a chunk is valid only during push(). Bytes of a
+   * message still incomplete at the end of push() are then copied out. */
+  transient?: boolean
 }
 
 export const DEFAULT_MAX_MESSAGE_LENGTH = 1024 * 1024 + 13
@@ -26,12 +29,14 @@ export class WireParser {
   #buffered = 0      // unread bytes across #chunks
   #state: 'handshake' | 'length' | 'body'
   #need: number
+  readonly #transient: boolean
 
   constructor(opts: ParserOptions = {}) {
     this.maxMessageLength = opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
     const handshake = opts.handshake ?? true
     this.#state = handshake ? 'handshake' : 'length'
     this.#need = handshake ? HANDSHAKE_LENGTH : 4
+    this.#transient = opts.transient ?? false
   }
 
   /** Bytes received but not yet part of a whole message. */
@@ -70,7 +75,22 @@ export class WireParser {
         this.#need = 4
       }
     }
+    if (this.#transient && this.#buffered > 0) this.#keepRemainder()
     return out
+  }
+
+  /** Copies the unread bytes into one buffer of our own (the chunks are about to be reused). */
+  #keepRemainder(): void {
+    const rest = new Uint8Array(this.#buffered)
+    let off = 0
+    for (const [i, c] of this.#chunks.entries()) {
+      const part = i === 0 ? c.subarray(this.#head) : c
+      rest.set(part, off)
+      off += part.length
+    }
+    this.#chunks.length = 0
+    this.#chunks.push(rest)
+    this.#head = 0
   }
 
   #peekByte(): number {

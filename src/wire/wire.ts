@@ -35,6 +35,7 @@ export class Wire extends Emitter<WireEvents> {
   #downloaded = 0
   readonly #conn: Duplex
   readonly #parser: WireParser
+  readonly #transient: boolean
   readonly #out: Outbox
   readonly #opts: WireOptions
   readonly #now: () => number
@@ -60,7 +61,8 @@ export class Wire extends Emitter<WireEvents> {
     this.#opts = opts
     this.#now = opts.now ?? Date.now
     this.#maxRequest = opts.maxRequestLength ?? 128 * 1024
-    this.#parser = new WireParser({ maxMessageLength: opts.maxMessageLength })
+    this.#transient = conn.transientChunks === true
+    this.#parser = new WireParser({ maxMessageLength: opts.maxMessageLength, transient: this.#transient })
     this.#out = new Outbox(conn)
     this.#downMeter = new RateMeter(5, this.#now)
     this.#upMeter = new RateMeter(5, this.#now)
@@ -206,12 +208,23 @@ export class Wire extends Emitter<WireEvents> {
       const messages = this.#parser.push(chunk)
       for (const msg of messages) {
         if (this.destroyed) return
-        if (this.#held) this.#hold(msg)
-        else this.#handle(msg)
+        if (this.#held) this.#hold(this.#own(msg, true))
+        else this.#handle(this.#own(msg, false))
       }
     } catch (e) {
       this.destroy(e instanceof Error ? e : new Error(String(e)))
     }
+  }
+
+  /** With a transport that reuses its read buffer, payloads that outlive this call (held
+   * messages, bitfields, extension messages) are copied; a block is valid only during its
+   * 'piece' event, and listeners copy what they keep (the downloader always does). */
+  #own(msg: ParsedMessage, keep: boolean): ParsedMessage {
+    if (!this.#transient) return msg
+    if (msg.type === 'bitfield') return { ...msg, bytes: msg.bytes.slice() }
+    if (msg.type === 'extended') return { ...msg, payload: msg.payload.slice() }
+    if (msg.type === 'piece' && keep) return { ...msg, block: msg.block.slice() }
+    return msg
   }
 
   #hold(msg: ParsedMessage): void {

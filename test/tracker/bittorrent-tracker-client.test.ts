@@ -1,5 +1,5 @@
 /** The `bittorrent-tracker` npm client (webtorrent's) against our three endpoints. */
-import { test } from 'node:test'
+import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { startTracker, until } from './helpers.js'
@@ -30,6 +30,13 @@ function makeClient(announce: string, infoHash: string, port: number, extra: Rec
   client.on('error', ((e: Error) => events.errors.push(e.message)) as never)
   return { client, events }
 }
+
+// node-datachannel's native threads keep the process alive until cleaned up.
+after(async () => {
+  const name = 'node-datachannel'
+  const ndc = (await import(name)) as { cleanup?: () => void; default?: { cleanup?: () => void } }
+  ;(ndc.cleanup ?? ndc.default?.cleanup)?.()
+})
 
 const destroy = (c: TrackerClient): Promise<void> => new Promise((r) => { c.destroy(() => r()); setTimeout(r, 1000).unref() })
 
