@@ -5,6 +5,7 @@ import { FsStorage } from '../storage/fs.node.js'
 import { announceHttp } from '../discovery/http-tracker.js'
 import { UdpTrackerClient } from '../discovery/udp-tracker.node.js'
 import type { ClientPlatform } from './client.js'
+import { nodeSignaling } from '../discovery/ws-tracker.node.js'
 
 /** Node's parts: TCP peers, files on disk, HTTP and UDP trackers, node:crypto hashing. */
 export function nodePlatform(opts: { trackers?: boolean } = {}): ClientPlatform {
@@ -17,6 +18,8 @@ export function nodePlatform(opts: { trackers?: boolean } = {}): ClientPlatform 
     listen: async (port, host, onConnection) => listenTcp(port, host, (socket) =>
       onConnection(socket, { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 })),
     trackerTransports: { http: announceHttp, ...(udp ? { udp } : {}) },
+    // WebRTC peers through ws:// and wss:// trackers (hybrid: TCP and WebRTC in one torrent)
+    ...(opts.trackers === false ? {} : { signaling: nodeSignaling() }),
     readTorrentFile: async (path) => new Uint8Array(await readFile(path)),
     close: async () => { udp?.close(); await hasher.close() },
   }

@@ -36,7 +36,7 @@ function sdpOf(v: unknown, type: 'offer' | 'answer'): SignalSdp | undefined {
   if (typeof v !== 'object' || v === null) return undefined
   const { type: t, sdp } = v as { type?: unknown; sdp?: unknown }
   if (t !== type || typeof sdp !== 'string') return undefined
-  return { type: t, sdp }
+  return { type, sdp }
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)

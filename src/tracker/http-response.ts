@@ -38,8 +38,12 @@ function encodeCompactAnnounce(result: AnnounceResult, interval: number): Uint8A
     `8:intervali${interval}e12:min intervali${Math.min(interval, 60)}e5:peers${n4 * 6}:`
   const mid = n6 > 0 ? `6:peers6${n6 * 18}:` : ''
   const out = new Uint8Array(head.length + n4 * 6 + mid.length + n6 * 18 + 1)
+  // Byte loops: for 6-byte pieces they beat TypedArray#set's per-call overhead.
   let off = ascii(out, 0, head)
-  for (const p of result.peers) if (p.compact.length === 6) { out.set(p.compact, off); off += 6 }
+  for (const p of result.peers) {
+    const c = p.compact
+    if (c.length === 6) { out[off] = c[0]!; out[off + 1] = c[1]!; out[off + 2] = c[2]!; out[off + 3] = c[3]!; out[off + 4] = c[4]!; out[off + 5] = c[5]!; off += 6 }
+  }
   off = ascii(out, off, mid)
   for (const p of result.peers) if (p.compact.length === 18) { out.set(p.compact, off); off += 18 }
   out[off] = 0x65 // 'e'

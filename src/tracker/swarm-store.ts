@@ -202,21 +202,18 @@ export class SwarmStore<H> {
     if (swarm.size === 0) this.swarms.delete(infoHash)
   }
 
-  /** Random sample without replacement: a partial Fisher-Yates over indices, bounded by `n`
-   * tries beyond the ones filtered out, so a huge swarm costs O(n), not O(size). */
+  /** Up to `n` peers from a random window: start at a random slot and walk on (wrapping).
+   * Swap-removal keeps reshuffling the array, so windows vary; the cost is O(n), not O(size),
+   * and needs no bookkeeping of picked slots. */
   #pick<P>(list: readonly P[], n: number, ok: (p: P) => boolean): P[] {
     const out: P[] = []
-    if (n <= 0 || list.length === 0) return out
-    if (list.length <= n + 1) {
-      for (const p of list) if (ok(p) && out.length < n) out.push(p)
-      return out
-    }
-    const taken = new Set<number>()
-    for (let tries = 0; out.length < n && tries < n * 3 + 8; tries++) {
-      const i = this.#random(list.length)
-      if (taken.has(i)) continue
-      taken.add(i)
-      const p = list[i]!
+    const size = list.length
+    if (n <= 0 || size === 0) return out
+    const start = size > n + 1 ? this.#random(size) : 0
+    // Bounded walk: a seeder in a swarm of seeders gets few peers rather than costing O(size).
+    const steps = Math.min(size, n * 8 + 64)
+    for (let k = 0; k < steps && out.length < n; k++) {
+      const p = list[(start + k) % size]!
       if (ok(p)) out.push(p)
     }
     return out

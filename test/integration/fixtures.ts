@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { randomFillSync, createHash } from 'node:crypto'
 import { TrackerServer } from '../../src/tracker/index.js'
+import type { Torrent } from '../../src/torrent/torrent.js'
 
 export async function tempDir(prefix = 'swarmstream-test-'): Promise<{ path: string; cleanup(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix))
@@ -59,4 +60,14 @@ export async function startTracker(): Promise<{ http: string; udp: string; close
   const server = new TrackerServer({ http: { port: 0, host: '127.0.0.1' }, udp: { port: 0, host: '127.0.0.1' }, ws: false, interval: 5 })
   const ports = await server.listen()
   return { http: `http://127.0.0.1:${ports.http}/announce`, udp: `udp://127.0.0.1:${ports.udp}`, close: () => server.close() }
+}
+
+/** Resolves when the torrent has every selected piece; rejects on its error or after `ms`. */
+export function whenDone(t: Torrent, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (t.done && t.ready) { resolve(); return }
+    const timer = setTimeout(() => reject(new Error(`${t.name} not done after ${ms} ms (progress ${t.progress})`)), ms)
+    t.once('done', () => { clearTimeout(timer); resolve() })
+    t.once('error', (e) => { clearTimeout(timer); reject(e) })
+  })
 }

@@ -8,9 +8,8 @@ import { Wire } from '../../src/wire/index.js'
 import { encode } from '../../src/bencode/index.js'
 import { sha1 } from '../../src/util/sha1.js'
 import { randomBytes, utf8, fromHex } from '../../src/util/bytes.js'
-import type { Torrent } from '../../src/torrent/torrent.js'
 import type { Duplex } from '../../src/transport/types.js'
-import { tempDir, writeRandomFile, fileDigest } from './fixtures.js'
+import { tempDir, writeRandomFile, fileDigest, whenDone } from './fixtures.js'
 
 /** A hostile peer: a real TCP listener on 127.0.0.1 that speaks our wire protocol and then
  * misbehaves in the way `behave` says. Returns its port and how many connections it saw. */
@@ -31,12 +30,6 @@ async function hostilePeer(behave: (wire: Wire, socket: net.Socket) => void, wir
   return state
 }
 
-const done = (t: Torrent, ms: number) => new Promise<void>((resolve, reject) => {
-  if (t.done && t.ready) { resolve(); return }
-  const timer = setTimeout(() => reject(new Error(`${t.name} not done after ${ms} ms (progress ${t.progress})`)), ms)
-  t.once('done', () => { clearTimeout(timer); resolve() })
-  t.once('error', (e) => { clearTimeout(timer); reject(e) })
-})
 
 describe('hostile input loses nothing', { timeout: 120_000 }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
@@ -74,7 +67,7 @@ describe('hostile input loses nothing', { timeout: 120_000 }, () => {
     await new Promise((r) => setTimeout(r, 300))
     ta.addPeer({ host: '127.0.0.1', port: seeder.port })
     const tb = await leecher.add(b.metainfo, { path: join(dir.path, 'out'), peers: [{ host: '127.0.0.1', port: seeder.port }] })
-    await Promise.all([done(ta, 60_000), done(tb, 60_000)])
+    await Promise.all([whenDone(ta, 60_000), whenDone(tb, 60_000)])
     assert.ok(badPieces > 0, 'the liar was asked for data')
     assert.ok(ta.addresses.isBanned({ host: '127.0.0.1', port: liar.port }), 'the liar is banned')
     assert.equal([...ta.peers.values()].some((p) => p.address.port === liar.port), false, 'and disconnected')
@@ -95,7 +88,7 @@ describe('hostile input loses nothing', { timeout: 120_000 }, () => {
     }, { extendedHandshake: () => ({ metadata_size: 2 * 1024 ** 3, m: { ut_metadata: 3 } }) })
     const magnet = `magnet:?xt=urn:btih:${seeded.infoHashHex}&x.pe=127.0.0.1:${liar.port}&x.pe=127.0.0.1:${seeder.port}`
     const t = await leecher.add(magnet, { path: join(dir.path, 'magnet-out') })
-    await done(t, 60_000)
+    await whenDone(t, 60_000)
     assert.ok(claimed > 0, 'the liar was connected')
     assert.equal([...t.peers.values()].some((p) => p.address.port === liar.port), false, 'the liar was dropped')
     assert.equal(await fileDigest(join(dir.path, 'magnet-out', 'a.bin')), await fileDigest(fileA))
@@ -113,7 +106,7 @@ describe('hostile input loses nothing', { timeout: 120_000 }, () => {
       })
     })
     const t = await leecher.add(seeded.metainfo!, { path: join(dir.path, 'big-out'), peers: [{ host: '127.0.0.1', port: liar.port }, { host: '127.0.0.1', port: seeder.port }] })
-    await done(t, 60_000)
+    await whenDone(t, 60_000)
     assert.equal([...t.peers.values()].some((p) => p.address.port === liar.port), false)
     assert.equal(await fileDigest(join(dir.path, 'big-out', 'b.bin')), await fileDigest(fileB))
     await liar.close()
@@ -142,10 +135,10 @@ describe('hostile input loses nothing', { timeout: 120_000 }, () => {
       }
       for (const f of meta.files) assert.ok(!f.path.includes('..') && !f.pathString.startsWith('/'), f.pathString)
       const st = await seedClient.add(meta, { path: seedRoot })
-      await done(st, 10_000)
+      await whenDone(st, 10_000)
       const out = join(dir.path, 'jail', 'inner')
       const t = await leecher.add(torrentPath, { path: out, peers: [{ host: '127.0.0.1', port: seedClient.port }] })
-      await done(t, 30_000)
+      await whenDone(t, 30_000)
       assert.deepEqual(await readdir(join(dir.path, 'jail')), ['inner'], 'nothing appeared beside the download folder')
       const got = Buffer.concat(await Promise.all(meta.files.map((f) => readFile(join(out, ...f.path)))))
       assert.deepEqual(new Uint8Array(got), content)

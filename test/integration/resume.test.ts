@@ -4,15 +4,8 @@ import { join } from 'node:path'
 import { open, mkdir, readFile } from 'node:fs/promises'
 import { Client } from '../../src/client/index.node.js'
 import { MemoryStorage } from '../../src/storage/index.js'
-import type { Torrent } from '../../src/torrent/torrent.js'
-import { tempDir, writeRandomFile, fileDigest } from './fixtures.js'
+import { tempDir, writeRandomFile, fileDigest, whenDone } from './fixtures.js'
 
-const done = (t: Torrent, ms: number) => new Promise<void>((resolve, reject) => {
-  if (t.done && t.ready) { resolve(); return }
-  const timer = setTimeout(() => reject(new Error(`not done after ${ms} ms`)), ms)
-  t.once('done', () => { clearTimeout(timer); resolve() })
-  t.once('error', (e) => { clearTimeout(timer); reject(e) })
-})
 
 test('a restarted download verifies what is on disk and fetches only the rest', { timeout: 60_000 }, async () => {
   const dir = await tempDir()
@@ -37,7 +30,7 @@ test('a restarted download verifies what is on disk and fetches only the rest', 
     const piecesOnDisk = (2.5 * 1024 * 1024) / 65536
     assert.equal(t.have?.count(), piecesOnDisk - 1, 'every intact piece on disk was recognised')
     assert.equal(t.have?.get(3), false, 'the corrupted piece was not')
-    await done(t, 30_000)
+    await whenDone(t, 30_000)
     assert.equal(t.downloaded, size - (piecesOnDisk - 1) * 65536, 'only the missing pieces were downloaded')
     assert.equal(await fileDigest(join(out, 'video.bin')), await fileDigest(source))
   } finally {
@@ -59,7 +52,7 @@ test('a memory store downloads without touching the disk', { timeout: 60_000 }, 
       createStorage: (layout) => (store = new MemoryStorage(layout)),
       peers: [{ host: '127.0.0.1', port: seeder.port }],
     })
-    await done(t, 30_000)
+    await whenDone(t, 30_000)
     const pieces: Uint8Array[] = []
     for (let i = 0; i < metainfo.pieceCount; i++) pieces.push(await store!.read(i, 0, Math.min(metainfo.pieceLength, metainfo.length - i * metainfo.pieceLength)))
     assert.deepEqual(Buffer.concat(pieces), Buffer.from(data))

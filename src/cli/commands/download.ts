@@ -29,8 +29,9 @@ export async function downloadCommand(argv: string[], out: NodeJS.WritableStream
     })
     const quiet = values.quiet === true || values.json === true
     if (!quiet) {
-      torrent.on('metadata', () => out.write(`metadata: ${torrent.name} (${formatBytes(torrent.length)}, ${torrent.files.length} files)\n`))
-      if (torrent.metainfo) out.write(`${torrent.name} (${formatBytes(torrent.length)}, ${torrent.files.length} files)\n`)
+      const describe = () => `${torrent.name} (${formatBytes(torrent.length)}, ${torrent.files.length} file${torrent.files.length === 1 ? '' : 's'})`
+      torrent.on('metadata', () => out.write(`metadata: ${describe()}\n`))
+      if (torrent.metainfo) out.write(`${describe()}\n`)
     }
     torrent.on('warning', (w) => { if (process.env.SWARMSTREAM_DEBUG) process.stderr.write(`warning: ${w.message}\n`) })
     const stopProgress = showProgress(torrent, !quiet)

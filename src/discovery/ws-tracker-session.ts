@@ -1,0 +1,185 @@
+import { randomBytes, toHex } from '../util/bytes.js'
+import { RtcPeer } from '../transport/webrtc/rtc-peer.js'
+import type { WebRtcOptions } from '../transport/webrtc/types.js'
+import type { SignalingTorrent } from '../torrent/context.js'
+import type { PeerAddress } from '../transport/types.js'
+import { announceMessage, answerMessage, fromBinaryString, toBinaryString, type TrackerMessage } from './ws-tracker-messages.js'
+import type { SocketHandler, TrackerSocket } from './ws-tracker-socket.js'
+
+export interface SessionOptions {
+  webrtc: WebRtcOptions
+  offersPerAnnounce: number
+  offerTimeoutMs: number
+  minIntervalMs: number
+  defaultIntervalMs: number
+  maxAnswering: number
+  warn: (err: Error) => void
+}
+
+/** Remote peer ids this torrent is connecting or connected to, across all its trackers, so
+ * a peer met twice (its offer and ours, or two trackers) is connected once. */
+export type PeerSet = Set<string>
+
+type Event = 'started' | 'completed' | 'stopped'
+
+/** One torrent on one WebSocket tracker: announces with fresh offers, answers the offers the
+ * tracker relays, matches answers to our offers by offer_id, and expires unanswered offers. */
+export class TrackerSession implements SocketHandler {
+  readonly #infoHash: string
+  readonly #peerId: string
+  readonly #offers = new Map<string, { peer: RtcPeer; timer: ReturnType<typeof setTimeout> }>()
+  readonly #answering = new Set<RtcPeer>()
+  #intervalMs: number
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #announcing = false
+  #queued: Event | 'none' | undefined
+  #left = false
+
+  constructor(readonly torrent: SignalingTorrent, readonly socket: TrackerSocket, readonly peers: PeerSet, readonly opts: SessionOptions) {
+    this.#infoHash = toBinaryString(torrent.infoHash)
+    this.#peerId = toBinaryString(torrent.peerId)
+    this.#intervalMs = opts.defaultIntervalMs
+  }
+
+  get pendingOffers(): number { return this.#offers.size }
+  get answering(): number { return this.#answering.size }
+
+  start(): boolean {
+    return this.socket.add(this.#infoHash, this)
+  }
+
+  /** (Re)connected: the tracker knows nothing of us yet. */
+  onOpen(): void { void this.announce('started') }
+
+  onWarning(err: Error): void { this.opts.warn(err) }
+
+  onMessage(msg: TrackerMessage): void {
+    if (this.#left) return
+    switch (msg.kind) {
+      case 'failure': this.opts.warn(new Error(`tracker ${this.socket.url}: ${msg.reason}`)); break
+      case 'response':
+        if (msg.warning) this.opts.warn(new Error(`tracker ${this.socket.url}: ${msg.warning}`))
+        if (msg.interval !== undefined) this.#intervalMs = Math.max(this.opts.minIntervalMs, Math.min(3600_000, msg.interval * 1000))
+        this.#schedule()
+        break
+      case 'offer': void this.#answer(msg.peerId, msg.offerId, msg.offer.sdp); break
+      case 'answer': this.#onAnswer(msg.peerId, msg.offerId, msg.answer.sdp); break
+      default: break
+    }
+  }
+
+  /** Announces now (one at a time: a request while one is being prepared runs after it). */
+  async announce(event?: Event): Promise<void> {
+    if (this.#left) return
+    if (this.#announcing) { this.#queued = event ?? this.#queued ?? 'none'; return }
+    this.#announcing = true
+    try {
+      const offers = event === 'completed' || event === 'stopped' || !this.torrent.wantsPeers() ? [] : await this.#makeOffers()
+      if (this.#left || !this.socket.isOpen) { for (const o of offers) this.#dropOffer(o.offerId); return }
+      const stats = this.torrent.getStats()
+      this.socket.send(announceMessage({
+        infoHash: this.#infoHash, peerId: this.#peerId, ...stats, ...(event ? { event } : {}), offers,
+      }))
+      this.#schedule()
+    } finally {
+      this.#announcing = false
+      const next = this.#queued
+      this.#queued = undefined
+      if (next !== undefined) void this.announce(next === 'none' ? undefined : next)
+    }
+  }
+
+  /** Stops announcing, says 'stopped', and closes every offer not yet connected. Connections
+   * already handed to the torrent stay its own. */
+  async leave(): Promise<void> {
+    if (this.#left) return
+    if (this.socket.isOpen) {
+      const stats = this.torrent.getStats()
+      this.socket.send(announceMessage({ infoHash: this.#infoHash, peerId: this.#peerId, ...stats, event: 'stopped', offers: [] }))
+    }
+    this.#left = true
+    if (this.#timer) clearTimeout(this.#timer)
+    for (const id of [...this.#offers.keys()]) this.#dropOffer(id)
+    for (const p of [...this.#answering]) p.destroy()
+    this.socket.remove(this.#infoHash, this)
+  }
+
+  #schedule(): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    if (this.#left) return
+    this.#timer = setTimeout(() => { this.#timer = undefined; void this.announce() }, this.#intervalMs)
+  }
+
+  /** Offers are made and fully gathered before the announce goes out (no trickle ICE). */
+  async #makeOffers(): Promise<{ offerId: string; sdp: string }[]> {
+    const room = Math.max(0, this.opts.offersPerAnnounce * 2 - this.#offers.size)
+    const n = Math.min(this.opts.offersPerAnnounce, room)
+    const made = await Promise.allSettled(Array.from({ length: n }, () => RtcPeer.offer(this.opts.webrtc)))
+    const out: { offerId: string; sdp: string }[] = []
+    for (const r of made) {
+      if (r.status === 'rejected') { this.opts.warn(r.reason as Error); continue }
+      const offerId = toBinaryString(randomBytes(20))
+      const { peer, sdp } = r.value
+      // An offer nobody answers within the expiry is closed (reference clients: 50 s).
+      const timer = setTimeout(() => this.#dropOffer(offerId), this.opts.offerTimeoutMs)
+      this.#offers.set(offerId, { peer, timer })
+      peer.once('close', () => { if (this.#offers.get(offerId)?.peer === peer) this.#dropOffer(offerId) })
+      out.push({ offerId, sdp })
+    }
+    return out
+  }
+
+  #dropOffer(offerId: string): void {
+    const o = this.#offers.get(offerId)
+    if (!o) return
+    this.#offers.delete(offerId)
+    clearTimeout(o.timer)
+    o.peer.destroy()
+  }
+
+  #onAnswer(peerId: string, offerId: string, sdp: string): void {
+    const o = this.#offers.get(offerId)
+    if (!o) return // unknown or expired offer: nothing to do
+    this.#offers.delete(offerId)
+    clearTimeout(o.timer)
+    if (peerId === this.#peerId || this.peers.has(peerId)) { o.peer.destroy(); return }
+    this.#handOver(o.peer, peerId)
+    o.peer.accept(sdp).catch((err: Error) => this.opts.warn(err))
+  }
+
+  async #answer(peerId: string, offerId: string, sdp: string): Promise<void> {
+    if (peerId === this.#peerId || this.peers.has(peerId) || !this.torrent.wantsPeers()) return
+    if (this.#answering.size >= this.opts.maxAnswering) return
+    this.peers.add(peerId)
+    let answered: { peer: RtcPeer; sdp: string }
+    try {
+      answered = await RtcPeer.answer(sdp, this.opts.webrtc)
+    } catch (err) {
+      this.peers.delete(peerId)
+      this.opts.warn(err as Error)
+      return
+    }
+    const { peer } = answered
+    if (this.#left || !this.socket.isOpen) { peer.destroy(); this.peers.delete(peerId); return }
+    this.#answering.add(peer)
+    peer.once('close', () => this.#answering.delete(peer))
+    this.#handOver(peer, peerId)
+    this.socket.send(answerMessage({ infoHash: this.#infoHash, peerId: this.#peerId, toPeerId: peerId, offerId, sdp: answered.sdp }))
+  }
+
+  /** When the channel opens the torrent gets it; until then the peer id is reserved. */
+  #handOver(peer: RtcPeer, peerId: string): void {
+    this.peers.add(peerId)
+    peer.once('connect', (duplex) => {
+      duplex.on('close', () => this.peers.delete(peerId))
+      this.torrent.addConnection(duplex, webrtcAddress(peerId), peer.initiator)
+    })
+    peer.once('close', () => { if (!peer.connected) this.peers.delete(peerId) })
+    peer.on('error', (err) => this.opts.warn(err))
+  }
+}
+
+/** A pseudo-address per remote peer, so the torrent's bookkeeping keeps WebRTC peers apart. */
+export function webrtcAddress(peerId: string): PeerAddress {
+  return { host: `webrtc:${toHex(fromBinaryString(peerId))}`, port: 1 }
+}
