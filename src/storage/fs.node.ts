@@ -45,7 +45,9 @@ export class FsStorage implements Storage {
   async read(index: number, offset: number, length: number): Promise<Uint8Array> {
     this.assertOpen()
     const segments = spanPiece(this.layout, index, offset, length)
-    const out = new Uint8Array(length)
+    // Not zero-filled: every byte is either read or zeroed below (pads, past the end of file).
+    const raw = Buffer.allocUnsafe(length)
+    const out = new Uint8Array(raw.buffer, raw.byteOffset, length)
     await Promise.all(segments.map((s) => this.readSegment(s, out)))
     return out
   }
@@ -104,12 +106,12 @@ export class FsStorage implements Storage {
   }
 
   private async readSegment(s: FileSegment, out: Uint8Array): Promise<void> {
-    if (s.padding) return // BEP 47: pad bytes are zeros, already in `out`
+    if (s.padding) { out.fill(0, s.bufferOffset, s.bufferOffset + s.length); return } // BEP 47: pad bytes are zeros
     await this.withHandle(s.fileIndex, 'read', async (h) => {
       let done = 0
       while (done < s.length) {
         const { bytesRead } = await h.read(out, s.bufferOffset + done, s.length - done, s.fileOffset + done)
-        if (bytesRead === 0) return // past end of file: never written, stays zero
+        if (bytesRead === 0) { out.fill(0, s.bufferOffset + done, s.bufferOffset + s.length); return } // past end of file: never written
         done += bytesRead
       }
     })

@@ -41,8 +41,8 @@ export function createLeanHttpServer(opts: LeanServerOptions): Server {
   const maxHead = opts.maxHeadBytes ?? 8192
   const idle = opts.idleTimeoutMs ?? 30_000
   const server = createServer({ noDelay: true }, (socket) => {
-    socket.setTimeout(idle, () => socket.destroy())
-    socket.on('error', () => socket.destroy())
+    socket.setTimeout(idle, onIdle)
+    socket.on('error', onError)
     let buf = ''
     const onData = (chunk: Buffer): void => {
       buf += chunk.toString('latin1')
@@ -62,8 +62,11 @@ export function createLeanHttpServer(opts: LeanServerOptions): Server {
           out.push(serialize({ status: 413, type: 'text/plain', body: 'request bodies are not accepted' }, true, false)); close = true; break
         }
         if (opts.upgrade && req.headers.upgrade !== undefined) {
+          // Hand over a bare socket: the new owner sets its own error handling and timeouts.
           socket.off('data', onData)
+          socket.off('error', onError)
           socket.setTimeout(0)
+          socket.off('timeout', onIdle)
           if (out.length > 0) socket.write(Buffer.concat(out))
           opts.upgrade(req, socket, Buffer.from(buf, 'latin1'))
           return
@@ -81,6 +84,10 @@ export function createLeanHttpServer(opts: LeanServerOptions): Server {
   })
   return server
 }
+
+// Shared handlers (no closure per socket: upgraded sockets live long and are many).
+function onIdle(this: Socket): void { this.destroy() }
+function onError(this: Socket): void { this.destroy() }
 
 function parseHead(head: string, socket: Socket): LeanRequest | undefined {
   const lineEnd = head.indexOf('\r\n')

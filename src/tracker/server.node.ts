@@ -146,10 +146,9 @@ export class TrackerServer extends Emitter<TrackerEvents> {
   }
 
   #listenTcp(server: NetServer, ep: Endpoint): Promise<number> {
-    server.on('connection', (sock: Socket) => {
-      this.#sockets.add(sock)
-      sock.on('close', () => this.#sockets.delete(sock))
-    })
+    const sockets = this.#sockets
+    function forget(this: Socket): void { sockets.delete(this) }
+    server.on('connection', (sock: Socket) => { sockets.add(sock); sock.on('close', forget) })
     server.on('error', (err) => this.#error(err))
     return listenOn(server, ep)
   }

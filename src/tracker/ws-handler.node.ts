@@ -15,9 +15,11 @@ import { TrackerRefusal } from './types.js'
  * socket; it remembers which swarms it joined so a closed socket leaves all of them. */
 
 export class WsConn implements Bucket {
-  /** `infoHash + peerId` (40 chars) of every swarm membership announced on this socket;
-   * one socket may carry several peer ids (bittorrent-tracker shares a socket per URL). */
-  swarms: Set<string> | undefined
+  /** `infoHash + peerId` (40 chars) of each swarm membership announced on this socket; one
+   * socket may carry several peer ids (bittorrent-tracker shares a socket per URL). The first
+   * is kept inline: most sockets join one swarm, and a Set per socket costs more than the rest. */
+  #first: string | undefined
+  #more: Set<string> | undefined
   tokens: number
   at: number
   strikes = 0
@@ -25,6 +27,19 @@ export class WsConn implements Bucket {
   constructor(readonly ws: WebSocket, readonly ip: string, now: number, burst: number) {
     this.tokens = burst; this.at = now; this.lastMessage = now
   }
+  has(key: string): boolean { return this.#first === key || (this.#more?.has(key) ?? false) }
+  add(key: string): void {
+    if (this.has(key)) return
+    if (this.#first === undefined) this.#first = key
+    else (this.#more ??= new Set()).add(key)
+  }
+  delete(key: string): void {
+    if (this.#first === key) this.#first = undefined
+    else this.#more?.delete(key)
+  }
+  get size(): number { return (this.#first === undefined ? 0 : 1) + (this.#more?.size ?? 0) }
+  keys(): string[] { return [...(this.#first === undefined ? [] : [this.#first]), ...(this.#more ?? [])] }
+  clear(): void { this.#first = undefined; this.#more = undefined }
 }
 
 /** After this many refused (rate-limited) messages in a row, the socket is closed. */
@@ -55,7 +70,6 @@ export class WsTracker {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
-    socket.on('error', () => socket.destroy())
     // ws reads only method, url, headers and socket from the request.
     this.#wss.handleUpgrade(req as unknown as IncomingMessage, socket, head, (ws) => this.#onConnection(ws, ip))
   }
@@ -76,8 +90,8 @@ export class WsTracker {
     const n = (this.#perAddress.get(conn.ip) ?? 1) - 1
     if (n <= 0) this.#perAddress.delete(conn.ip)
     else this.#perAddress.set(conn.ip, n)
-    if (conn.swarms) for (const key of conn.swarms) this.#core.store.removeWs(key.slice(0, 20), key.slice(20), conn)
-    conn.swarms = undefined
+    for (const key of conn.keys()) this.#core.store.removeWs(key.slice(0, 20), key.slice(20), conn)
+    conn.clear()
   }
 
   #onMessage(conn: WsConn, data: RawData, isBinary: boolean): void {
@@ -112,7 +126,7 @@ export class WsTracker {
     const refuse = (reason: string): never => { throw new WsRefusal(reason, 'announce', infoHash) }
     try { core.checkAllowed(infoHash) } catch (err) { refuse((err as Error).message) }
     const key = infoHash + peerId
-    if (!conn.swarms?.has(key) && msg.event !== 'stopped' && (conn.swarms?.size ?? 0) >= core.limits.maxSwarmsPerSocket) {
+    if (!conn.has(key) && msg.event !== 'stopped' && conn.size >= core.limits.maxSwarmsPerSocket) {
       refuse('too many torrents on this connection')
     }
     const req = { kind: 'ws' as const, ...msg, ip: conn.ip, port: 0 }
@@ -122,8 +136,8 @@ export class WsTracker {
       throw err
     }
     core.noteAnnounce(req)
-    if (msg.event === 'stopped') conn.swarms?.delete(key)
-    else (conn.swarms ??= new Set()).add(key)
+    if (msg.event === 'stopped') conn.delete(key)
+    else conn.add(key)
     const counts = 'swarm' in r! ? r.swarm.counts() : r!
     this.#send(conn, JSON.stringify({
       action: 'announce', interval: core.wsInterval, info_hash: infoHash,
@@ -140,7 +154,7 @@ export class WsTracker {
   /** Relays an answer to the offerer. The answerer must have joined the swarm under that
    * peer id on this socket, so nobody can inject answers in another peer's name. */
   #answer(conn: WsConn, msg: WsAnswer): void {
-    if (!conn.swarms?.has(msg.infoHash + msg.peerId)) {
+    if (!conn.has(msg.infoHash + msg.peerId)) {
       throw new WsRefusal('announce to this torrent before answering', 'announce', msg.infoHash)
     }
     const target = this.#core.store.swarms.get(msg.infoHash)?.ws.byId.get(msg.toPeerId)
@@ -176,7 +190,7 @@ export class WsTracker {
 
   /** A peer expired from a swarm by the store: forget it on its socket too. */
   forget(infoHash: string, peerId: string, conn: WsConn): void {
-    conn.swarms?.delete(infoHash + peerId)
+    conn.delete(infoHash + peerId)
   }
 
   close(): void {
