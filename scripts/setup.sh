@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Node and npm:
-# the reference peers (libtorrent's Python binding, Transmission), iproute2 for the
-# loopback-only namespace, then the npm dependencies from the lock file.
+# the reference peers (libtorrent's Python binding, Transmission), ffmpeg for test videos,
+# coturn and Chromium for the WebRTC tests, iproute2 for the loopback-only namespace, then
+# the npm dependencies from the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -10,6 +11,10 @@ command -v transmission-cli >/dev/null || need+=(transmission-cli)
 command -v transmission-daemon >/dev/null || need+=(transmission-daemon)
 command -v transmission-remote >/dev/null || need+=(transmission-daemon)
 command -v ip >/dev/null || need+=(iproute2)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)          # test videos for streaming
+command -v ffprobe >/dev/null || need+=(ffmpeg)
+command -v turnserver >/dev/null || need+=(coturn)      # TURN relay for WebRTC tests
+[ -x /usr/bin/chromium ] || need+=(chromium)            # browser tests (playwright-core drives it)
 command -v unshare >/dev/null || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi

@@ -5,6 +5,7 @@ import { infoCommand, infoUsage } from './commands/info.js'
 import { seedCommand, seedUsage } from './commands/seed.js'
 import { downloadCommand, downloadUsage } from './commands/download.js'
 import { demoCommand, demoUsage } from './commands/demo.js'
+import { serveCommand, serveUsage } from './commands/serve.js'
 import { trackerCommand } from './tracker-command.js'
 import { MetainfoError } from '../metainfo/index.js'
 
@@ -14,6 +15,7 @@ const usage = `swarmstream: a streaming BitTorrent client
   ${infoUsage}
   ${seedUsage}
   ${downloadUsage}
+  ${serveUsage}
   swarmstream tracker [--http <port>] [--udp <port>] [--ws <port>] [--host 127.0.0.1]
   ${demoUsage}
 
@@ -27,6 +29,7 @@ const commands: Record<string, Command> = {
   info: infoCommand,
   seed: seedCommand,
   download: downloadCommand,
+  serve: serveCommand,
   demo: demoCommand,
   tracker: (argv) => trackerCommand(argv),
 }

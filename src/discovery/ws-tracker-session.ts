@@ -1,6 +1,7 @@
 import { randomBytes, toHex } from '../util/bytes.js'
 import { RtcPeer } from '../transport/webrtc/rtc-peer.js'
 import type { WebRtcOptions } from '../transport/webrtc/types.js'
+import type { ChannelDuplex } from '../transport/webrtc/channel-duplex.js'
 import type { SignalingTorrent } from '../torrent/context.js'
 import type { PeerAddress } from '../transport/types.js'
 import { announceMessage, answerMessage, fromBinaryString, toBinaryString, type TrackerMessage } from './ws-tracker-messages.js'
@@ -16,9 +17,29 @@ export interface SessionOptions {
   warn: (err: Error) => void
 }
 
-/** Remote peer ids this torrent is connecting or connected to, across all its trackers, so
- * a peer met twice (its offer and ours, or two trackers) is connected once. */
-export type PeerSet = Set<string>
+/** The open WebRTC connections of one torrent by remote peer id, across all its trackers.
+ * Two peers that offer to each other at the same time (glare) may both connect twice; the
+ * rule that picks the survivor must give the same answer on both sides, so it depends only
+ * on the two peer ids: the connection initiated by the lower id stays. */
+export class OpenPeers {
+  readonly #open = new Map<string, { duplex: ChannelDuplex; initiator: boolean }>()
+
+  has(peerId: string): boolean { return this.#open.has(peerId) }
+  get size(): number { return this.#open.size }
+
+  /** Registers a newly opened connection; false if it lost to an existing one. */
+  admit(ourId: string, peerId: string, duplex: ChannelDuplex, initiator: boolean): boolean {
+    const existing = this.#open.get(peerId)
+    if (existing && !existing.duplex.closed) {
+      const keepOurs = ourId < peerId
+      if (initiator !== keepOurs) return false
+      existing.duplex.destroy()
+    }
+    this.#open.set(peerId, { duplex, initiator })
+    duplex.on('close', () => { if (this.#open.get(peerId)?.duplex === duplex) this.#open.delete(peerId) })
+    return true
+  }
+}
 
 type Event = 'started' | 'completed' | 'stopped'
 
@@ -28,14 +49,15 @@ export class TrackerSession implements SocketHandler {
   readonly #infoHash: string
   readonly #peerId: string
   readonly #offers = new Map<string, { peer: RtcPeer; timer: ReturnType<typeof setTimeout> }>()
-  readonly #answering = new Set<RtcPeer>()
+  /** answering peers by remote peer id: one pending answer per remote peer */
+  readonly #answering = new Map<string, RtcPeer>()
   #intervalMs: number
   #timer: ReturnType<typeof setTimeout> | undefined
   #announcing = false
   #queued: Event | 'none' | undefined
   #left = false
 
-  constructor(readonly torrent: SignalingTorrent, readonly socket: TrackerSocket, readonly peers: PeerSet, readonly opts: SessionOptions) {
+  constructor(readonly torrent: SignalingTorrent, readonly socket: TrackerSocket, readonly peers: OpenPeers, readonly opts: SessionOptions) {
     this.#infoHash = toBinaryString(torrent.infoHash)
     this.#peerId = toBinaryString(torrent.peerId)
     this.#intervalMs = opts.defaultIntervalMs
@@ -77,6 +99,7 @@ export class TrackerSession implements SocketHandler {
       const offers = event === 'completed' || event === 'stopped' || !this.torrent.wantsPeers() ? [] : await this.#makeOffers()
       if (this.#left || !this.socket.isOpen) { for (const o of offers) this.#dropOffer(o.offerId); return }
       const stats = this.torrent.getStats()
+      console.log('DBG', this.#peerId.slice(8,12), 'announce', event, offers.length, Date.now() % 100000)
       this.socket.send(announceMessage({
         infoHash: this.#infoHash, peerId: this.#peerId, ...stats, ...(event ? { event } : {}), offers,
       }))
@@ -95,12 +118,13 @@ export class TrackerSession implements SocketHandler {
     if (this.#left) return
     if (this.socket.isOpen) {
       const stats = this.torrent.getStats()
+      console.log('DBG', this.#peerId.slice(8,12), 'announce', event, offers.length, Date.now() % 100000)
       this.socket.send(announceMessage({ infoHash: this.#infoHash, peerId: this.#peerId, ...stats, event: 'stopped', offers: [] }))
     }
     this.#left = true
     if (this.#timer) clearTimeout(this.#timer)
     for (const id of [...this.#offers.keys()]) this.#dropOffer(id)
-    for (const p of [...this.#answering]) p.destroy()
+    for (const p of [...this.#answering.values()]) p.destroy()
     this.socket.remove(this.#infoHash, this)
   }
 
@@ -139,42 +163,43 @@ export class TrackerSession implements SocketHandler {
 
   #onAnswer(peerId: string, offerId: string, sdp: string): void {
     const o = this.#offers.get(offerId)
+    console.log('DBG', this.#peerId.slice(8,12), 'answer from', peerId.slice(8,12), !!o, Date.now() % 100000)
     if (!o) return // unknown or expired offer: nothing to do
     this.#offers.delete(offerId)
     clearTimeout(o.timer)
-    if (peerId === this.#peerId || this.peers.has(peerId)) { o.peer.destroy(); return }
+    if (peerId === this.#peerId || this.peers.has(peerId) || !this.torrent.wantsPeers()) { o.peer.destroy(); return }
     this.#handOver(o.peer, peerId)
     o.peer.accept(sdp).catch((err: Error) => this.opts.warn(err))
   }
 
   async #answer(peerId: string, offerId: string, sdp: string): Promise<void> {
-    if (peerId === this.#peerId || this.peers.has(peerId) || !this.torrent.wantsPeers()) return
+    console.log('DBG', this.#peerId.slice(8,12), 'offer from', peerId.slice(8,12), Date.now() % 100000)
+    if (peerId === this.#peerId || this.peers.has(peerId) || this.#answering.has(peerId) || !this.torrent.wantsPeers()) return
     if (this.#answering.size >= this.opts.maxAnswering) return
-    this.peers.add(peerId)
+    const pending = RtcPeer.answer(sdp, this.opts.webrtc)
     let answered: { peer: RtcPeer; sdp: string }
     try {
-      answered = await RtcPeer.answer(sdp, this.opts.webrtc)
+      answered = await pending
     } catch (err) {
-      this.peers.delete(peerId)
       this.opts.warn(err as Error)
       return
     }
     const { peer } = answered
-    if (this.#left || !this.socket.isOpen) { peer.destroy(); this.peers.delete(peerId); return }
-    this.#answering.add(peer)
-    peer.once('close', () => this.#answering.delete(peer))
+    if (this.#left || !this.socket.isOpen || this.#answering.has(peerId)) { peer.destroy(); return }
+    this.#answering.set(peerId, peer)
+    const settled = () => { if (this.#answering.get(peerId) === peer) this.#answering.delete(peerId) }
+    peer.once('close', settled)
+    peer.once('connect', settled)
     this.#handOver(peer, peerId)
     this.socket.send(answerMessage({ infoHash: this.#infoHash, peerId: this.#peerId, toPeerId: peerId, offerId, sdp: answered.sdp }))
   }
 
-  /** When the channel opens the torrent gets it; until then the peer id is reserved. */
+  /** When the channel opens the torrent gets it (unless a twin connection wins, see OpenPeers). */
   #handOver(peer: RtcPeer, peerId: string): void {
-    this.peers.add(peerId)
     peer.once('connect', (duplex) => {
-      duplex.on('close', () => this.peers.delete(peerId))
+      if (this.#left || !this.peers.admit(this.#peerId, peerId, duplex, peer.initiator)) { duplex.destroy(); return }
       this.torrent.addConnection(duplex, webrtcAddress(peerId), peer.initiator)
     })
-    peer.once('close', () => { if (!peer.connected) this.peers.delete(peerId) })
     peer.on('error', (err) => this.opts.warn(err))
   }
 }

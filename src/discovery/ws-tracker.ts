@@ -2,7 +2,7 @@ import { Emitter } from '../util/emitter.js'
 import type { Signaling, SignalingTorrent } from '../torrent/context.js'
 import type { WebRtcOptions } from '../transport/webrtc/types.js'
 import { TrackerSocket, type WebSocketCtor } from './ws-tracker-socket.js'
-import { TrackerSession, type PeerSet } from './ws-tracker-session.js'
+import { OpenPeers, TrackerSession } from './ws-tracker-session.js'
 
 export interface WsTrackerOptions {
   /** the WebSocket class: the browser's, or the `ws` package's in Node */
@@ -44,7 +44,7 @@ export class WsTrackerSignaling extends Emitter<Events> implements Signaling {
   get sessions(): ReadonlySet<TrackerSession> { return this.#sessions }
 
   join(torrent: SignalingTorrent): { update(event?: 'completed'): void; leave(): Promise<void> } {
-    const peers: PeerSet = new Set()
+    const peers = new OpenPeers()
     const o = this.#opts
     const sessionOpts = {
       webrtc: o.webrtc,

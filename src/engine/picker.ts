@@ -178,6 +178,16 @@ export class PiecePicker {
     return true
   }
 
+  /** Asks one more peer for a block already requested from another: a critical block (a
+   * stream reader waits) that is late. False when the block is in, or this peer has it asked. */
+  requestAgain(index: number, offset: number, peerId: string): boolean {
+    const block = this.blockOf(index, offset)
+    const prog = block < 0 ? undefined : this.s.progress.get(index)
+    if (!prog || prog.received[block] === 1 || prog.isRequestedBy(block, peerId)) return false
+    prog.addRequest(block, peerId)
+    return true
+  }
+
   /** Peers with an outstanding request for this block. */
   inFlightPeers(index: number, offset: number): string[] {
     return this.s.progress.get(index)?.peersOf(Math.floor(offset / this.blockSize)) ?? []

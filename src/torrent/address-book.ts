@@ -59,6 +59,15 @@ export class AddressBook {
     e.retryAt = this.#now() + (failed ? 5_000 * 2 ** e.failures : 30_000)
   }
 
+  /** A peer we left ourselves (we were done) may be dialed again at once, without the
+   * usual pause, now that we want data again. False while its connection is still closing. */
+  retryNow(key: string): boolean {
+    const e = this.#entries.get(key)
+    if (e?.connected) return false
+    if (e) { e.failures = 0; e.retryAt = 0 }
+    return true
+  }
+
   ban(addr: PeerAddress): void {
     const key = AddressBook.key(addr)
     this.#banned.add(key)

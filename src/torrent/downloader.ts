@@ -1,7 +1,7 @@
 import { Emitter } from '../util/emitter.js'
 import { equalBytes } from '../util/bytes.js'
 import type { Hasher } from '../util/hasher.js'
-import type { PiecePicker, BlockRequest } from '../engine/picker.js'
+import { PRIORITY_CRITICAL, type PiecePicker, type BlockRequest } from '../engine/picker.js'
 import type { Storage } from '../storage/types.js'
 import { requestKey, type Peer } from './peer.js'
 
@@ -91,7 +91,12 @@ export class Downloader extends Emitter<Events> {
         if (other?.requests.delete(key)) other.wire.cancel(index, offset, block.length)
       }
     }
-    const { pieceComplete, duplicate } = picker.onBlockReceived(index, offset, peer.id)
+    const { pieceComplete, duplicate, cancel } = picker.onBlockReceived(index, offset, peer.id)
+    // a late critical block was also asked of another peer (hurry): that copy is not needed
+    for (const id of cancel) {
+      const other = others(id)
+      if (other?.requests.delete(key)) other.wire.cancel(index, offset, block.length)
+    }
     if (duplicate) return true
     let partial = this.#partial.get(index)
     if (!partial) {
@@ -164,6 +169,26 @@ export class Downloader extends Emitter<Events> {
         peer.requests.delete(key)
         this.#o.picker.onRequestDropped(r.index, r.offset, peer.id)
         peer.queueDepth = 16
+      }
+    }
+  }
+
+  /** A stream reader waits for critical pieces: a block of theirs unanswered for `lateMs`
+   * is asked of one more unchoked peer that has the piece; the first copy wins and the
+   * other is cancelled (onBlock). */
+  hurry(peers: Iterable<Peer>, lateMs = 2000): void {
+    const { picker } = this.#o
+    const now = this.#o.now()
+    const all = [...peers]
+    for (const peer of all) {
+      for (const [key, r] of peer.requests) {
+        if (now - r.sentAt < lateMs || picker.priority(r.index) !== PRIORITY_CRITICAL) continue
+        if (picker.inFlightPeers(r.index, r.offset).length > 1) continue
+        const other = all.find((p) => p !== peer && !p.wire.peerChoking && p.hasPiece(r.index) &&
+          !p.requests.has(key) && p.requests.size < p.queueDepth + 16)
+        if (!other || !picker.requestAgain(r.index, r.offset, other.id)) continue
+        other.requests.set(key, { index: r.index, offset: r.offset, length: r.length, sentAt: now })
+        other.wire.request(r.index, r.offset, r.length)
       }
     }
   }

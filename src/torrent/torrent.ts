@@ -239,6 +239,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.#downloader?.dropAll(peer)
     if (peer.have) this.#picker?.removeAvailability(peer.have)
     this.addresses.disconnected(peer.address, false)
+    if (!this.done && this.#leftWhenDone.size > 0) this.#redialLeftSeeds()
     if (!this.destroyed) {
       for (const other of this.peers.values()) this.#downloader?.fill(other)
       this.#connectMore()
@@ -259,7 +260,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     else if (!want && peer.wire.amInterested) peer.wire.uninterested()
     if (want) this.#downloader?.fill(peer)
     // Two seeds have nothing to say to each other.
-    if (!want && this.done && peer.isSeed) peer.wire.destroy()
+    if (!want && this.done && peer.isSeed) { this.#leftWhenDone.add(AddressBook.key(peer.address)); peer.wire.destroy() }
   }
 
   async #onMetadataBytes(infoBytes: Uint8Array): Promise<void> {
@@ -331,10 +332,18 @@ export class Torrent extends Emitter<TorrentEvents> {
     const wasDone = this.done
     this.done = false
     this.#checkDone(wasDone)
-    if (wasDone && !this.done) { for (const p of this.peers.values()) this.#updateInterest(p); this.#connectMore() }
+    if (wasDone && !this.done) { for (const p of this.peers.values()) this.#updateInterest(p); this.#redialLeftSeeds() }
   }
 
   #priorities: Uint8Array = new Uint8Array(0)
+  /** seeds we left because we had all we wanted (AddressBook keys): redialed at once when
+   * we want more (a stream reader on a deselected file) */
+  readonly #leftWhenDone = new Set<string>()
+
+  #redialLeftSeeds(): void {
+    for (const key of this.#leftWhenDone) if (this.addresses.retryNow(key)) this.#leftWhenDone.delete(key)
+    this.#connectMore()
+  }
 
   /** Piece priorities on top of file selection (stream readers, src/stream): each source
    * raises entries of the array it is given, so a piece gets the max of all of them. */
@@ -439,6 +448,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   #tick(): void {
     if (this.#downloader) {
       this.#downloader.tick(this.peers.values())
+      this.#downloader.hurry(this.peers.values())
       for (const peer of this.peers.values()) this.#downloader.fill(peer)
     }
     this.#connectMore()

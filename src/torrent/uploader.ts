@@ -6,8 +6,9 @@ export interface UploaderOptions {
   storage: Storage
   has: (index: number) => boolean
   pieceSize: (index: number) => number
-  /** whole pieces kept in memory for serving blocks; a piece is read once, not per block */
-  cachePieces?: number
+  /** bytes of whole pieces kept in memory for serving blocks (a piece is read once, not
+   * once per block); at least two pieces are kept whatever their size */
+  cacheBytes?: number
   maxQueuedRequests?: number
   slots?: number
   /** told of every block sent, for rates and totals */
@@ -22,7 +23,7 @@ export class Uploader {
   #destroyed = false
 
   constructor(opts: UploaderOptions) {
-    this.#o = { cachePieces: 8, maxQueuedRequests: 500, onUpload: () => undefined, ...opts }
+    this.#o = { cacheBytes: 16 * 1024 * 1024, maxQueuedRequests: 500, onUpload: () => undefined, ...opts }
     this.choker = new Choker({ slots: opts.slots ?? 4 })
   }
 
@@ -99,7 +100,8 @@ export class Uploader {
     p = this.#o.storage.read(index, 0, this.#o.pieceSize(index))
     p.catch(() => this.#cache.delete(index))
     this.#cache.set(index, p)
-    while (this.#cache.size > this.#o.cachePieces) {
+    const maxPieces = Math.max(2, Math.floor(this.#o.cacheBytes / Math.max(1, this.#o.pieceSize(0))))
+    while (this.#cache.size > maxPieces) {
       const oldest = this.#cache.keys().next().value as number
       this.#cache.delete(oldest)
     }

@@ -52,13 +52,12 @@ export function createHttpHandler<H>(core: TrackerCore<H>, opts: HttpHandlerOpti
       return page('text/html; charset=utf-8', renderStatsHtml(s))
     }
     try {
-      const query = parseQuery(search)
       if (isAnnounce) {
-        const ann = parseHttpAnnounce(query, ip, core.limits.maxNumwant)
+        const ann = parseHttpAnnounce(search, ip, core.limits.maxNumwant)
         const result = core.announceClassic(ann)
         return bencoded(encodeHttpAnnounce(result, core.interval, ann))
       }
-      const hashes = parseHttpScrape(query, core.limits.maxScrapeHashes)
+      const hashes = parseHttpScrape(parseQuery(search), core.limits.maxScrapeHashes)
       return bencoded(encodeHttpScrape(core.scrape('http', hashes)))
     } catch (err) {
       if (!(err instanceof TrackerRefusal)) throw err

@@ -8,71 +8,65 @@ export type Query = Map<string, string[]>
 
 const MAX_QUERY_PARAMS = 200
 
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48
-  if (c >= 65 && c <= 70) return c - 55
-  if (c >= 97 && c <= 102) return c - 87
-  return -1
-}
+// Value of each ASCII hex digit, -1 for anything else (index by char code; >= 128 is never hex).
+const HEX_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i
+for (let i = 0; i < 6; i++) { HEX_VALUE[65 + i] = 10 + i; HEX_VALUE[97 + i] = 10 + i }
+const hexVal = (c: number): number => (c < 128 ? HEX_VALUE[c]! : -1)
 
-/** Percent-decodes to a binary string (one char per byte). Throws on a broken escape. */
-export function percentDecodeBinary(s: string): string {
-  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s
-  let out = ''
-  for (let i = 0; i < s.length; i++) {
+const codes = new Array<number>(64)
+
+/** Percent-decodes `s[from, to)` to a binary string (one char per byte). Throws on a broken
+ * escape. Collects char codes and builds the string once (hot path: every announce). */
+function decodeRange(s: string, from: number, to: number): string {
+  let n = 0, plain = true
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i)
     if (c === 37 /* % */) {
       const hi = hexVal(s.charCodeAt(i + 1)), lo = hexVal(s.charCodeAt(i + 2))
-      if (hi < 0 || lo < 0) throw new TrackerRefusal('malformed query string')
-      out += String.fromCharCode(hi * 16 + lo)
+      if (hi < 0 || lo < 0 || i + 2 >= to) throw new TrackerRefusal('malformed query string')
+      codes[n++] = hi * 16 + lo
       i += 2
+      plain = false
     } else if (c === 43 /* + */) {
-      out += ' '
+      codes[n++] = 32
+      plain = false
     } else {
-      out += s[i]
+      codes[n++] = c
     }
   }
+  if (plain) return s.slice(from, to)
+  if (n <= 64) return String.fromCharCode.apply(null, codes.slice(0, n))
+  let out = ''
+  for (let i = 0; i < n; i++) out += String.fromCharCode(codes[i]!)
   return out
+}
+
+export function percentDecodeBinary(s: string): string {
+  return decodeRange(s, 0, s.length)
 }
 
 /** Splits `a=1&b=2&b=3` into name → values (names and values decoded to binary strings). */
 export function parseQuery(search: string): Query {
   const q: Query = new Map()
-  if (search.startsWith('?')) search = search.slice(1)
-  if (search === '') return q
-  const pairs = search.split('&')
-  if (pairs.length > MAX_QUERY_PARAMS) throw new TrackerRefusal('too many query parameters')
-  for (const pair of pairs) {
-    if (pair === '') continue
-    const eq = pair.indexOf('=')
-    const name = percentDecodeBinary(eq < 0 ? pair : pair.slice(0, eq))
-    const value = eq < 0 ? '' : percentDecodeBinary(pair.slice(eq + 1))
-    const list = q.get(name)
-    if (list) list.push(value)
-    else q.set(name, [value])
+  let start = search.startsWith('?') ? 1 : 0
+  let pairs = 0
+  while (start < search.length) {
+    let amp = search.indexOf('&', start)
+    if (amp < 0) amp = search.length
+    if (amp > start) {
+      if (++pairs > MAX_QUERY_PARAMS) throw new TrackerRefusal('too many query parameters')
+      let eq = search.indexOf('=', start)
+      if (eq < 0 || eq > amp) eq = amp
+      const name = decodeRange(search, start, eq)
+      const value = eq < amp ? decodeRange(search, eq + 1, amp) : ''
+      const list = q.get(name)
+      if (list) list.push(value)
+      else q.set(name, [value])
+    }
+    start = amp + 1
   }
   return q
-}
-
-function one(q: Query, name: string): string | undefined {
-  return q.get(name)?.[0]
-}
-
-function id20(q: Query, name: string): string {
-  const v = one(q, name)
-  if (v === undefined) throw new TrackerRefusal(`missing ${name}`)
-  if (v.length !== 20) throw new TrackerRefusal(`invalid ${name}: must be 20 bytes`)
-  return v
-}
-
-function uint(q: Query, name: string, fallback: number | undefined): number {
-  const v = one(q, name)
-  if (v === undefined || v === '') {
-    if (fallback === undefined) throw new TrackerRefusal(`missing ${name}`)
-    return fallback
-  }
-  if (!/^\d{1,16}$/.test(v)) throw new TrackerRefusal(`invalid ${name}`)
-  return Number(v)
 }
 
 export function parseEvent(v: string | undefined): AnnounceEvent {
@@ -86,25 +80,67 @@ export interface HttpAnnounce extends AnnounceRequest {
   noPeerId: boolean
 }
 
-/** `ip` is the connection's address: the `ip` query parameter is ignored, so a request cannot
- * point a swarm at a third party. */
-export function parseHttpAnnounce(q: Query, ip: string, maxNumwant: number): HttpAnnounce {
-  const port = uint(q, 'port', undefined)
-  if (port < 1 || port > 65535) throw new TrackerRefusal('invalid port')
-  const numwant = uint(q, 'numwant', 50)
-  return {
-    kind: 'http',
-    infoHash: id20(q, 'info_hash'),
-    peerId: id20(q, 'peer_id'),
-    ip, port,
-    uploaded: uint(q, 'uploaded', 0),
-    downloaded: uint(q, 'downloaded', 0),
-    left: uint(q, 'left', undefined),
-    event: parseEvent(one(q, 'event')),
-    numwant: Math.min(numwant, maxNumwant),
-    compact: one(q, 'compact') !== '0',
-    noPeerId: one(q, 'no_peer_id') === '1',
+/** Parses an announce query in one pass without building a parameter map: this runs for
+ * every announce. Unknown parameters are skipped; the first of a repeated one counts. `ip` is
+ * the connection's address: the `ip` parameter is ignored, so a request cannot point a swarm
+ * at a third party. */
+export function parseHttpAnnounce(search: string, ip: string, maxNumwant: number): HttpAnnounce {
+  let infoHash: string | undefined, peerId: string | undefined, event: string | undefined
+  let port = -1, uploaded = -1, downloaded = -1, left = -1, numwant = -1
+  let compact = true, noPeerId = false
+  let start = search.startsWith('?') ? 1 : 0
+  let pairs = 0
+  while (start < search.length) {
+    let amp = search.indexOf('&', start)
+    if (amp < 0) amp = search.length
+    if (amp > start) {
+      if (++pairs > MAX_QUERY_PARAMS) throw new TrackerRefusal('too many query parameters')
+      let eq = search.indexOf('=', start)
+      if (eq < 0 || eq > amp) eq = amp
+      const from = Math.min(eq + 1, amp)
+      switch (search.slice(start, eq)) {
+        case 'info_hash': infoHash ??= decodeRange(search, from, amp); break
+        case 'peer_id': peerId ??= decodeRange(search, from, amp); break
+        case 'port': if (port < 0) port = digits(search, from, amp, 'port'); break
+        case 'uploaded': if (uploaded < 0) uploaded = digits(search, from, amp, 'uploaded'); break
+        case 'downloaded': if (downloaded < 0) downloaded = digits(search, from, amp, 'downloaded'); break
+        case 'left': if (left < 0) left = digits(search, from, amp, 'left'); break
+        case 'numwant': if (numwant < 0) numwant = digits(search, from, amp, 'numwant'); break
+        case 'event': event ??= decodeRange(search, from, amp); break
+        case 'compact': compact = search.slice(from, amp) !== '0'; break
+        case 'no_peer_id': noPeerId = search.slice(from, amp) === '1'; break
+        default: decodeRange(search, start, amp) // still refuse broken escapes anywhere
+      }
+    }
+    start = amp + 1
   }
+  if (infoHash === undefined) throw new TrackerRefusal('missing info_hash')
+  if (infoHash.length !== 20) throw new TrackerRefusal('invalid info_hash: must be 20 bytes')
+  if (peerId === undefined) throw new TrackerRefusal('missing peer_id')
+  if (peerId.length !== 20) throw new TrackerRefusal('invalid peer_id: must be 20 bytes')
+  if (port < 0) throw new TrackerRefusal('missing port')
+  if (port < 1 || port > 65535) throw new TrackerRefusal('invalid port')
+  if (left < 0) throw new TrackerRefusal('missing left')
+  return {
+    kind: 'http', infoHash, peerId, ip, port,
+    uploaded: Math.max(uploaded, 0), downloaded: Math.max(downloaded, 0), left,
+    event: parseEvent(event),
+    numwant: Math.min(numwant < 0 ? 50 : numwant, maxNumwant),
+    compact, noPeerId,
+  }
+}
+
+/** A decimal of 1–16 digits in `s[from, to)`; an empty value counts as absent (-1). */
+function digits(s: string, from: number, to: number, name: string): number {
+  if (from === to) return -1
+  if (to - from > 16) throw new TrackerRefusal(`invalid ${name}`)
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48
+    if (c < 0 || c > 9) throw new TrackerRefusal(`invalid ${name}`)
+    n = n * 10 + c
+  }
+  return n
 }
 
 /** All `info_hash` values of a scrape, each 20 bytes. An empty list (a "full scrape") is refused. */

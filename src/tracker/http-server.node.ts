@@ -37,25 +37,41 @@ const REASONS: Record<number, string> = {
   426: 'Upgrade Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
 }
 
+const MAX_UNREAD_BYTES = 1024 * 1024
+
 export function createLeanHttpServer(opts: LeanServerOptions): Server {
   const maxHead = opts.maxHeadBytes ?? 8192
   const idle = opts.idleTimeoutMs ?? 30_000
+  // Sockets that have not completed a request head yet, with their arrival time: one sweep
+  // timer for all of them instead of a Timeout per socket (a socket keeps its Timeout object
+  // even after setTimeout(0), and upgraded WebSocket sockets are many and long-lived).
+  const waiting = new Map<Socket, number>()
+  const sweep = setInterval(() => {
+    const before = Date.now() - idle
+    for (const [sock, since] of waiting) if (since < before) { waiting.delete(sock); sock.destroy() }
+  }, Math.max(50, Math.min(5000, idle / 3)))
+  sweep.unref()
+  function unwait(this: Socket): void { waiting.delete(this) }
   const server = createServer({ noDelay: true }, (socket) => {
-    socket.setTimeout(idle, onIdle)
+    waiting.set(socket, Date.now())
+    socket.on('close', unwait)
     socket.on('error', onError)
     let buf = ''
+    let timed = false
     const onData = (chunk: Buffer): void => {
       buf += chunk.toString('latin1')
       const out: Buffer[] = []
       let close = false
       while (!close) {
         const end = buf.indexOf('\r\n\r\n')
-        if (end < 0) {
-          if (buf.length > maxHead) { out.push(serialize({ status: 431, type: 'text/plain', body: 'request head too large' }, true, false)); close = true }
+        if (end < 0 ? buf.length > maxHead : end > maxHead) {
+          out.push(serialize({ status: 431, type: 'text/plain', body: 'request head too large' }, true, false)); close = true
           break
         }
+        if (end < 0) break
         const head = buf.slice(0, end)
         buf = buf.slice(end + 4)
+        waiting.delete(socket)
         const req = parseHead(head, socket)
         if (!req) { out.push(serialize({ status: 400, type: 'text/plain', body: 'bad request' }, true, false)); close = true; break }
         if (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0) {
@@ -65,10 +81,8 @@ export function createLeanHttpServer(opts: LeanServerOptions): Server {
           // Hand over a bare socket: the new owner sets its own error handling and timeouts.
           socket.off('data', onData)
           socket.off('error', onError)
-          socket.setTimeout(0)
-          socket.off('timeout', onIdle)
           if (out.length > 0) socket.write(Buffer.concat(out))
-          opts.upgrade(req, socket, Buffer.from(buf, 'latin1'))
+          try { opts.upgrade(req, socket, Buffer.from(buf, 'latin1')) } catch { socket.destroy() }
           return
         }
         const conn = (req.headers.connection ?? '').toLowerCase()
@@ -78,10 +92,16 @@ export function createLeanHttpServer(opts: LeanServerOptions): Server {
         out.push(serialize(res, close, req.method === 'HEAD', req.httpVersion === '1.0' && !close))
       }
       if (out.length > 0) socket.write(out.length === 1 ? out[0]! : Buffer.concat(out))
+      // A client that pipelines without reading its answers would make us buffer without end.
+      if (socket.writableLength > MAX_UNREAD_BYTES) { socket.destroy(); return }
+      // A kept-alive HTTP connection is closed after `idle` without a request.
+      if (!timed && !close && out.length > 0) { timed = true; socket.setTimeout(idle, onIdle) }
+      if (buf.length > 0 && !close && !waiting.has(socket)) waiting.set(socket, Date.now())
       if (close) { socket.off('data', onData); socket.end() }
     }
     socket.on('data', onData)
   })
+  server.on('close', () => clearInterval(sweep))
   return server
 }
 

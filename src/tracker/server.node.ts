@@ -111,7 +111,7 @@ export class TrackerServer extends Emitter<TrackerEvents> {
 
   stats(): TrackerStats {
     const m = process.memoryUsage()
-    return this.#core.stats(this.#ws?.conns.size ?? 0, { rss: m.rss, heapUsed: m.heapUsed, external: m.external })
+    return this.#core.stats(this.#ws?.connections ?? 0, { rss: m.rss, heapUsed: m.heapUsed, external: m.external })
   }
 
   /** Closes every socket and timer; the process can exit afterwards. */

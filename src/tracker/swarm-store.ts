@@ -100,10 +100,10 @@ export class SwarmStore<H> {
       this.#counted(swarm, peer, +1, req.kind)
       if (req.event === 'completed') swarm.downloaded++
     }
-    const self = swarm.classic.byId.get(req.peerId)
+    const self = existing ?? swarm.classic.byId.get(req.peerId)
     // A seeder gets no other seeders: they have nothing to trade.
-    const peers = this.#pick(swarm.classic.list, req.numwant, (p) => p !== self && !(seeder && p.seeder))
-    return { ...swarm.counts(), peers }
+    const peers = this.#pick(swarm.classic.list, req.numwant, self, seeder)
+    return { complete: swarm.complete, incomplete: swarm.incomplete, downloaded: swarm.downloaded, peers }
   }
 
   /** Records a WebSocket announce. Refuses a peer id held by another live socket (no hijacking). */
@@ -132,7 +132,7 @@ export class SwarmStore<H> {
 
   /** Up to `n` random WebSocket peers of the swarm other than `self` (offer relay targets). */
   pickWs(swarm: Swarm<H>, n: number, self: WsPeer<H>): WsPeer<H>[] {
-    return this.#pick(swarm.ws.list, n, (p) => p !== self)
+    return this.#pick(swarm.ws.list, n, self, false)
   }
 
   /** Removes a WebSocket peer (its socket closed or it left). */
@@ -205,7 +205,7 @@ export class SwarmStore<H> {
   /** Up to `n` peers from a random window: start at a random slot and walk on (wrapping).
    * Swap-removal keeps reshuffling the array, so windows vary; the cost is O(n), not O(size),
    * and needs no bookkeeping of picked slots. */
-  #pick<P>(list: readonly P[], n: number, ok: (p: P) => boolean): P[] {
+  #pick<P extends PeerBase>(list: readonly P[], n: number, self: P | undefined, noSeeders: boolean): P[] {
     const out: P[] = []
     const size = list.length
     if (n <= 0 || size === 0) return out
@@ -214,7 +214,7 @@ export class SwarmStore<H> {
     const steps = Math.min(size, n * 8 + 64)
     for (let k = 0; k < steps && out.length < n; k++) {
       const p = list[(start + k) % size]!
-      if (ok(p)) out.push(p)
+      if (p !== self && !(noSeeders && p.seeder)) out.push(p)
     }
     return out
   }

@@ -2,7 +2,7 @@ import type { Socket as UdpSocket, RemoteInfo } from 'node:dgram'
 import type { TrackerCore } from './tracker-core.js'
 import type { ConnectionIds } from './connection-id.node.js'
 import {
-  encodeConnect, encodeUdpAnnounce, encodeUdpError, encodeUdpScrape, parseUdpRequest, UdpRefusal,
+  encodeConnect, encodeUdpAnnounce, encodeUdpError, encodeUdpScrape, parseUdpRequest, UdpRefusal, type Latin1Reader,
 } from './udp-codec.js'
 import { normalizeIp } from './compact.js'
 import { TrackerRefusal } from './types.js'
@@ -11,17 +11,17 @@ import { TrackerRefusal } from './types.js'
  * only a client who received our connect reply can hold, so spoofed sources get nothing back
  * but a 16-byte connect reply (no amplification). Rate-limited senders are dropped silently:
  * answering a flood would make us the amplifier. */
-export function attachUdp<H>(socket: UdpSocket, core: TrackerCore<H>, ids: ConnectionIds): void {
-  const addrLength: 6 | 18 = socket.address().family === 'IPv6' ? 18 : 6
+// Datagrams arrive as Buffers: their native latin1 slice beats building strings in JS.
+const latin1: Latin1Reader = (b, start, end) => (b as Buffer).toString('latin1', start, end)
 
+export function attachUdp<H>(socket: UdpSocket, core: TrackerCore<H>, ids: ConnectionIds): void {
   socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
     const ip = normalizeIp(rinfo.address)
     if (!core.addressLimiter.allow(ip, core.now())) return core.reject('udp', ip, 'rate limited')
-    const reply = (b: Uint8Array): void => { socket.send(b, rinfo.port, rinfo.address) }
     try {
-      const req = parseUdpRequest(msg, core.limits.maxScrapeHashes)
+      const req = parseUdpRequest(msg, core.limits.maxScrapeHashes, latin1)
       if (!req) return core.reject('udp', ip, 'runt packet')
-      if (req.action === 'connect') return reply(encodeConnect(req.transactionId, ids.issue(ip, rinfo.port)))
+      if (req.action === 'connect') return socket.send(encodeConnect(req.transactionId, ids.issue(ip, rinfo.port)), rinfo.port, rinfo.address)
       if (!ids.verify(req.connectionId, ip, rinfo.port)) throw new UdpRefusal('invalid connection id', req.transactionId)
       if (req.action === 'announce') {
         if (req.port === 0) throw new UdpRefusal('invalid port', req.transactionId)
@@ -31,19 +31,22 @@ export function attachUdp<H>(socket: UdpSocket, core: TrackerCore<H>, ids: Conne
             uploaded: req.uploaded, downloaded: req.downloaded, left: req.left, event: req.event,
             numwant: Math.min(req.numwant, core.limits.maxNumwant),
           })
-          reply(encodeUdpAnnounce(req.transactionId, core.interval, result, addrLength))
+          // BEP 15: IPv4 clients get 6-byte peers, IPv6 clients 18-byte ones (a dual-stack
+          // socket sees IPv4 clients as mapped addresses, normalized away above).
+          socket.send(encodeUdpAnnounce(req.transactionId, core.interval, result, ip.includes(':') ? 18 : 6), rinfo.port, rinfo.address)
         } catch (err) {
           if (err instanceof TrackerRefusal) throw new UdpRefusal(err.message, req.transactionId)
           throw err
         }
       } else {
         const files = core.scrape('udp', req.infoHashes)
-        reply(encodeUdpScrape(req.transactionId, [...files.values()]))
+        socket.send(encodeUdpScrape(req.transactionId, [...files.values()]), rinfo.port, rinfo.address)
       }
     } catch (err) {
-      if (!(err instanceof UdpRefusal)) throw err
+      // Anything but a refusal is our bug: report it, drop the packet, keep serving.
+      if (!(err instanceof UdpRefusal)) return core.reject('udp', ip, `internal error: ${(err as Error).message}`)
       core.reject('udp', ip, err.message)
-      reply(encodeUdpError(err.transactionId, err.message))
+      socket.send(encodeUdpError(err.transactionId, err.message), rinfo.port, rinfo.address)
     }
   })
 }

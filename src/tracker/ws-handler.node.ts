@@ -46,11 +46,16 @@ export class WsConn implements Bucket {
 const MAX_STRIKES = 20
 
 export class WsTracker {
-  readonly conns = new Set<WsConn>()
   readonly #perAddress = new Map<string, number>()
   readonly #wss: WebSocketServer
   readonly #core: TrackerCore<WsConn>
   readonly #trustProxy: boolean
+  readonly #byWs = new Map<WebSocket, WsConn>()
+  // One set of listeners shared by every socket (`this` is the WebSocket): closures per socket
+  // would cost more than the connection's own state.
+  readonly #onWsMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void
+  readonly #onWsError: (this: WebSocket, err: Error) => void
+  readonly #onWsClose: (this: WebSocket) => void
 
   constructor(core: TrackerCore<WsConn>, opts: { trustProxy: boolean }) {
     this.#core = core
@@ -59,6 +64,18 @@ export class WsTracker {
       noServer: true, clientTracking: false, perMessageDeflate: false,
       maxPayload: core.limits.maxFrameBytes,
     })
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this
+    this.#onWsMessage = function (data, isBinary) {
+      const conn = self.#byWs.get(this)
+      if (conn) self.#onMessage(conn, data, isBinary)
+    }
+    // ws closes the socket itself after protocol errors (e.g. a frame over maxPayload: 1009).
+    this.#onWsError = function (err) { self.#core.reject('ws', self.#byWs.get(this)?.ip ?? '', err.message) }
+    this.#onWsClose = function () {
+      const conn = self.#byWs.get(this)
+      if (conn) self.#onClose(conn)
+    }
   }
 
   handleUpgrade(req: LeanRequest, socket: Duplex, head: Buffer): void {
@@ -77,16 +94,17 @@ export class WsTracker {
   #onConnection(ws: WebSocket, ip: string): void {
     const core = this.#core
     const conn = new WsConn(ws, ip, core.now(), core.limits.messageBurstPerSocket)
-    this.conns.add(conn)
+    this.#byWs.set(ws, conn)
     this.#perAddress.set(ip, (this.#perAddress.get(ip) ?? 0) + 1)
-    ws.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(conn, data, isBinary))
-    // ws closes the socket itself after protocol errors (e.g. a frame over maxPayload: 1009).
-    ws.on('error', (err: Error) => core.reject('ws', ip, err.message))
-    ws.on('close', () => this.#onClose(conn))
+    ws.on('message', this.#onWsMessage)
+    ws.on('error', this.#onWsError)
+    ws.on('close', this.#onWsClose)
   }
 
+  get connections(): number { return this.#byWs.size }
+
   #onClose(conn: WsConn): void {
-    if (!this.conns.delete(conn)) return
+    if (!this.#byWs.delete(conn.ws)) return
     const n = (this.#perAddress.get(conn.ip) ?? 1) - 1
     if (n <= 0) this.#perAddress.delete(conn.ip)
     else this.#perAddress.set(conn.ip, n)
@@ -114,9 +132,11 @@ export class WsTracker {
       else if (msg.action === 'answer') this.#answer(conn, msg)
       else this.#scrape(conn, msg)
     } catch (err) {
-      if (!(err instanceof TrackerRefusal)) throw err
-      core.reject('ws', conn.ip, err.message)
-      this.#send(conn, encodeWsFailure(err))
+      // A refusal is the client's fault; anything else is ours, and still must not take the
+      // process (and every other swarm) down.
+      const refusal = err instanceof TrackerRefusal ? err : new TrackerRefusal('internal error')
+      core.reject('ws', conn.ip, err instanceof TrackerRefusal ? err.message : `internal error: ${(err as Error).message}`)
+      this.#send(conn, encodeWsFailure(refusal))
     }
   }
 
@@ -185,7 +205,7 @@ export class WsTracker {
   /** Closes sockets silent for longer than two intervals plus a minute (dead or idle). */
   sweep(): void {
     const before = this.#core.now() - (this.#core.wsInterval * 2 + 60) * 1000
-    for (const c of this.conns) if (c.lastMessage < before) c.ws.terminate()
+    for (const c of this.#byWs.values()) if (c.lastMessage < before) c.ws.terminate()
   }
 
   /** A peer expired from a swarm by the store: forget it on its socket too. */
@@ -194,7 +214,7 @@ export class WsTracker {
   }
 
   close(): void {
-    for (const c of [...this.conns]) c.ws.terminate()
+    for (const c of [...this.#byWs.values()]) c.ws.terminate()
     this.#wss.close()
   }
 }

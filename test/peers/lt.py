@@ -2,6 +2,7 @@
 """lt.py — adapted from shared/peers/lt.py (reports peak RSS too). libtorrent-rasterbar (Debian python3-libtorrent 2.0.8) seeder / leecher for loopback tests.
 
 Usage:
+  lt.py make  FILE TORRENT --tracker URL [--piece N]  # writes a v1 .torrent made by libtorrent, prints its info hash
   lt.py seed  TORRENT SAVE_DIR --port 6881            # checks data, prints READY, seeds until killed
   lt.py leech TORRENT OUT_DIR  --port 6882 [--timeout 300]   # exits 0 when complete, prints JSON stats
 
@@ -29,6 +30,18 @@ Fairness knobs (defaults chosen for plain-TCP comparisons with clients lacking M
 """
 import argparse, json, os, sys, time, resource
 import libtorrent as lt
+
+if len(sys.argv) > 1 and sys.argv[1] == 'make':
+    ap = argparse.ArgumentParser(); ap.add_argument('mode'); ap.add_argument('file'); ap.add_argument('torrent')
+    ap.add_argument('--tracker', required=True); ap.add_argument('--piece', type=int, default=256 * 1024)
+    a = ap.parse_args()
+    fs = lt.file_storage(); lt.add_files(fs, a.file)
+    ct = lt.create_torrent(fs, a.piece, flags=lt.create_torrent.v1_only)
+    ct.add_tracker(a.tracker)
+    lt.set_piece_hashes(ct, os.path.dirname(os.path.abspath(a.file)))
+    open(a.torrent, 'wb').write(lt.bencode(ct.generate()))
+    print(str(lt.torrent_info(a.torrent).info_hash()))
+    sys.exit(0)
 
 T0 = time.time()
 ap = argparse.ArgumentParser()

@@ -1,12 +1,12 @@
 /** Spawners for third-party peers used by the tracker interop tests: libtorrent (through
- * tracker-lt.py) and Transmission (transmission-cli). Every switch that would reach beyond the
+ * lt.py) and Transmission (transmission-cli). Every switch that would reach beyond the
  * machine is off; everything binds 127.0.0.1. Processes are ended by their own PID only. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const LT_SCRIPT = fileURLToPath(new URL('./tracker-lt.py', import.meta.url))
+const LT_SCRIPT = fileURLToPath(new URL('./lt.py', import.meta.url))
 export const PY = '/usr/bin/python3'
 
 /** Why the libtorrent / Transmission tests cannot run here, or undefined when they can. */

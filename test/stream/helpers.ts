@@ -8,6 +8,7 @@ import { Client } from '../../src/client/index.node.js'
 import type { Torrent } from '../../src/torrent/torrent.js'
 import type { Metainfo } from '../../src/metainfo/index.js'
 import { tempDir } from '../integration/fixtures.js'
+import { toHex } from '../../src/util/bytes.js'
 
 /** Forwards 127.0.0.1:port to `target`, pacing bytes from the target to `bytesPerSecond`. */
 export async function throttleProxy(target: number, bytesPerSecond: number): Promise<{ port: number; close(): Promise<void> }> {
@@ -47,6 +48,8 @@ export interface Swarm {
   seeder: Client
   leecher: Client
   metainfo: Metainfo
+  /** the .torrent bytes */
+  torrentFile: Uint8Array
   torrent: Torrent
   /** the seeder's own data folder */
   seedDir: string
@@ -70,16 +73,16 @@ export async function slowSwarm(files: Record<string, Uint8Array>, opts: { rate:
     await writeFile(path, files[names[0]!]!)
   }
   const seeder = new Client({ port: 0, host: '127.0.0.1', trackers: false })
-  const { metainfo } = await seeder.seed(path, { pieceLength: opts.pieceLength ?? 32768 })
+  const { metainfo, torrentFile } = await seeder.seed(path, { pieceLength: opts.pieceLength ?? 32768 })
   await seeder.ready()
   const proxy = await throttleProxy(seeder.port, opts.rate)
   const leecher = new Client({ port: false, trackers: false })
-  const torrent = await leecher.add(opts.magnet ? metainfo.infoHash : metainfo, {
+  const torrent = await leecher.add(opts.magnet ? `magnet:?xt=urn:btih:${toHex(metainfo.infoHash)}` : metainfo, {
     path: leechTmp.path, peers: [{ host: '127.0.0.1', port: proxy.port }],
     ...(opts.select ? { select: opts.select } : {}),
   })
   return {
-    seeder, leecher, metainfo, torrent, seedDir: seedTmp.path, proxyPort: proxy.port,
+    seeder, leecher, metainfo, torrentFile, torrent, seedDir: seedTmp.path, proxyPort: proxy.port,
     close: async () => {
       await leecher.destroy(); await seeder.destroy(); await proxy.close()
       await seedTmp.cleanup(); await leechTmp.cleanup()

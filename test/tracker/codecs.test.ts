@@ -16,8 +16,7 @@ const IH = '\x00\xff' + 'i'.repeat(18)
 const PID = '-TR3000-' + 'p'.repeat(12)
 
 test('HTTP query: raw bytes survive percent-decoding; broken input is refused', () => {
-  const q = parseQuery(`info_hash=${pct(IH)}&peer_id=${pct(PID)}&port=6881&left=0&numwant=500&compact=0&event=started`)
-  const a = parseHttpAnnounce(q, '1.2.3.4', 50)
+  const a = parseHttpAnnounce(`info_hash=${pct(IH)}&peer_id=${pct(PID)}&port=6881&left=0&numwant=500&compact=0&event=started`, '1.2.3.4', 50)
   assert.equal(a.infoHash, IH)
   assert.equal(a.peerId, PID)
   assert.equal(a.numwant, 50, 'numwant capped')
@@ -34,7 +33,7 @@ test('HTTP query: raw bytes survive percent-decoding; broken input is refused', 
     [`info_hash=${pct(IH)}&peer_id=${pct(PID)}&port=1&left=0&event=bogus`, /invalid event/],
     ['a=1&'.repeat(300), /too many/],
   ]
-  for (const [query, re] of bad) assert.throws(() => parseHttpAnnounce(parseQuery(query), '1.2.3.4', 50), re, query)
+  for (const [query, re] of bad) assert.throws(() => parseHttpAnnounce(query, '1.2.3.4', 50), re, query)
   assert.deepEqual(parseHttpScrape(parseQuery(`info_hash=${pct(IH)}&info_hash=${pct('x'.repeat(20))}`), 10), [IH, 'x'.repeat(20)])
   assert.throws(() => parseHttpScrape(parseQuery(''), 10), TrackerRefusal)
   assert.throws(() => parseHttpScrape(parseQuery(`info_hash=${pct(IH)}&`.repeat(11)), 10), /too many/)
@@ -52,6 +51,9 @@ test('the hand-written compact announce is byte-identical to the generic bencode
     peers: peers[0]!.compact, peers6: peers[1]!.compact,
   })
   assert.deepEqual(fast, slow)
+  const none = { complete: 0, incomplete: 1234567, downloaded: 10, peers: [] }
+  assert.deepEqual(encodeHttpAnnounce(none, 45, { compact: true, noPeerId: false }),
+    encode({ interval: 45, 'min interval': 45, complete: 0, incomplete: 1234567, downloaded: 10, peers: new Uint8Array(0) }))
 })
 
 test('compact addresses: IPv4 (BEP 23), IPv6 (BEP 7), mapped addresses normalized', () => {

@@ -91,3 +91,15 @@ test('UDP connection ids expire after two windows', async () => {
     assert.equal((await a.next())!.readUInt32BE(0), 3)
   } finally { a.close(); await server.close() }
 })
+
+test('UDP floods from one address are dropped silently beyond the burst (no amplification)', async () => {
+  const { server, ports } = await startTracker({ http: false, ws: false, limits: { requestsPerSecondPerAddress: 1, requestBurstPerAddress: 3 } })
+  const a = new UdpClient(ports.udp)
+  await a.bind()
+  try {
+    for (let i = 0; i < 10; i++) a.send(connectPacket(i))
+    let answers = 0
+    while (await a.next(300)) answers++
+    assert.equal(answers, 3)
+  } finally { a.close(); await server.close() }
+})

@@ -100,7 +100,7 @@ test('WebSocket: oversized frames close the socket (1009); floods are rate limit
     assert.equal(await big.closed, 1009)
 
     const flood = await WsClient.open(url)
-    for (let i = 0; i < 60; i++) flood.send(announce('f'))
+    for (let i = 0; i < 60; i++) flood.send(announce('f', { offers: [offer('x')] }))
     assert.equal(await flood.closed, 1008)
     const replies: unknown[] = []
     for (let m = await flood.next(100); m; m = await flood.next(100)) replies.push(m['failure reason'] ?? 'ok')
@@ -138,4 +138,21 @@ test('WebSocket: connections per address are limited; idle peers and sockets are
     await delay(10)
     b.close()
   } finally { await server.close() }
+})
+
+test('WebSocket: allow-list and swarms-per-socket limit refuse with failure reasons', async () => {
+  const allowed = new Set([Buffer.from(IH, 'latin1').toString('hex'), Buffer.from(IH2, 'latin1').toString('hex')])
+  const { server, ports } = await startTracker({ udp: false, allowList: (hex) => allowed.has(hex) || hex.startsWith('41'), limits: { maxSwarmsPerSocket: 2 } })
+  const c = await WsClient.open(`ws://127.0.0.1:${ports.ws}`)
+  try {
+    c.send(announce('a', {}, 'X'.repeat(20)))
+    const r = (await c.next())!
+    assert.match(String(r['failure reason']), /not allowed/)
+    assert.equal(r.info_hash, 'X'.repeat(20), 'the refusal names the torrent so clients can match it')
+    c.send(announce('a', {}, IH)); assert.equal((await c.next())!.incomplete, 1)
+    c.send(announce('a', {}, IH2)); assert.equal((await c.next())!.incomplete, 1)
+    c.send(announce('a', {}, 'A'.repeat(20)))
+    assert.match(String((await c.next())!['failure reason']), /too many torrents on this connection/)
+    assert.equal(server.stats().torrents, 2)
+  } finally { c.close(); await server.close() }
 })

@@ -21,7 +21,7 @@ export async function startWsTracker(opts: { interval?: number } = {}): Promise<
 
 /** The `bittorrent-tracker` npm server, WebSocket only, on loopback. */
 export async function startNpmTracker(): Promise<{ url: string; close(): Promise<void> }> {
-  const { Server } = await import('bittorrent-tracker') as unknown as { Server: new (o: object) => NpmServer }
+  const { Server } = await import(NPM_TRACKER) as unknown as { Server: new (o: object) => NpmServer }
   const server = new Server({ udp: false, http: false, ws: true, stats: false, trustProxy: false })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -45,13 +45,19 @@ export function randomBytesOf(size: number): Uint8Array {
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
-export interface TestClient { client: BaseClient; signaling: WsTrackerSignaling }
+const NPM_TRACKER = 'bittorrent-tracker' // a variable: the package has no type declarations
+
+export interface TestClient { client: BaseClient; signaling: WsTrackerSignaling; warnings: string[] }
 
 /** A Node hybrid client (TCP + WebRTC) that binds WebRTC to loopback. */
 export function hybridClient(opts: ClientOptions = {}, signalingOpts: NodeSignalingOptions = {}): TestClient {
   const signaling = nodeSignaling({ webrtc: LOOPBACK_RTC, minIntervalMs: 2000, ...signalingOpts })
   const client = new BaseClient({ host: '127.0.0.1', port: 0, ...opts }, { ...nodePlatform(), signaling })
-  return { client, signaling }
+  const warnings: string[] = []
+  const note = (e: Error) => { if (warnings.length < 50) warnings.push(e.message) }
+  signaling.on('warning', note)
+  client.on('torrent', (t) => { t.on('warning', note); t.on('error', note) })
+  return { client, signaling, warnings }
 }
 
 export async function memoryTorrent(data: Uint8Array, announce: string[], name = 'file.bin', pieceLength = 32 * 1024): Promise<{ metainfo: Metainfo; torrent: Uint8Array }> {
@@ -88,10 +94,11 @@ export async function readAll(storage: MemoryStorage, metainfo: Metainfo): Promi
   return out
 }
 
-export function whenDone(t: Torrent, ms: number): Promise<void> {
+export function whenDone(t: Torrent, ms: number, ...clients: TestClient[]): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (t.done && t.ready) { resolve(); return }
-    const timer = setTimeout(() => reject(new Error(`${t.name} not done after ${ms} ms (progress ${t.progress.toFixed(3)}, peers ${t.numPeers})`)), ms)
+    const warnings = () => clients.map((c) => c.warnings.join('; ')).join(' | ')
+    const timer = setTimeout(() => reject(new Error(`${t.name} not done after ${ms} ms (progress ${t.progress.toFixed(3)}, peers ${t.numPeers}); warnings: ${warnings()}`)), ms)
     t.once('done', () => { clearTimeout(timer); resolve() })
     t.once('error', (e) => { clearTimeout(timer); reject(e) })
   })

@@ -15,7 +15,7 @@ test('Node to Node over WebRTC through our WebSocket tracker', { timeout: 60_000
     const leech = await leecher.client.add(metainfo, { createStorage: (layout) => (storage = new MemoryStorage(layout)) })
     const wires: string[] = []
     leech.on('wire', (_w, addr) => wires.push(addr.host))
-    await whenDone(leech, 45_000)
+    await whenDone(leech, 45_000, seeder, leecher)
     assert.ok(wires.length >= 1 && wires.every((h) => h.startsWith('webrtc:')), `WebRTC wires only: ${wires.join(',')}`)
     assert.equal(sha256(await readAll(storage!, metainfo)), sha256(data))
     assert.ok(seed.uploaded >= data.length, 'the seeder counted its upload')

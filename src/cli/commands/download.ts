@@ -2,8 +2,9 @@ import { resolve } from 'node:path'
 import { networkOptions, parse, parseIndexList, UsageError } from '../args.js'
 import { cliClient, peersOf, runFigures, showProgress, untilSignal } from '../session.js'
 import { formatBytes } from '../progress.js'
+import { streamDownload, streamOptions } from './serve.js'
 
-export const downloadUsage = 'swarmstream download <file.torrent|magnet|infohash> [-o <dir>] [--port <n>] [--select <i,j,k-l>] [--keep-seeding] [--sequential] [--peer <host:port>]... [--announce <url>]... [--no-dht] [--json]'
+export const downloadUsage = 'swarmstream download <file.torrent|magnet|infohash> [-o <dir>] [--port <n>] [--select <i,j,k-l>] [--keep-seeding] [--sequential] [--peer <host:port>]... [--announce <url>]... [--no-dht] [--json] [--stream [--http-port <n>]] [--stdout] [--vlc|--mpv|--player <command>]'
 
 export async function downloadCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -13,9 +14,11 @@ export async function downloadCommand(argv: string[], out: NodeJS.WritableStream
     'keep-seeding': { type: 'boolean' },
     sequential: { type: 'boolean' },
     timeout: { type: 'string' },
+    ...streamOptions,
   })
   const id = positionals[0]
   if (!id || positionals.length > 1) throw new UsageError(downloadUsage)
+  if (values.stream || values.stdout || values.vlc || values.mpv || values.player !== undefined) return streamDownload(id, values, out, 'download')
   const started = performance.now()
   const client = cliClient(values)
   const signal = untilSignal()

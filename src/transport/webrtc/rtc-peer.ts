@@ -12,6 +12,7 @@ export class RtcPeer extends Emitter<Events> {
   readonly initiator: boolean
   readonly #opts: WebRtcOptions
   #pc: RTCPeerConnection | undefined
+  #channel: RTCDataChannel | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
   #connected = false
   #destroyed = false
@@ -80,9 +81,13 @@ export class RtcPeer extends Emitter<Events> {
     this.#destroyed = true
     if (this.#timer) clearTimeout(this.#timer)
     if (!this.#connected) {
+      // The channel first: node-datachannel holds native callbacks (and so the process)
+      // until each channel is closed, and closing the connection alone does not do it.
+      try { this.#channel?.close() } catch { /* already closed */ }
       try { this.#pc?.close() } catch { /* already closed */ }
     }
     this.#pc = undefined
+    this.#channel = undefined
     if (error && this.listenerCount('error') > 0) this.emit('error', error)
     this.emit('close')
   }
@@ -105,6 +110,7 @@ export class RtcPeer extends Emitter<Events> {
 
   #watchChannel(channel: RTCDataChannel): void {
     channel.binaryType = 'arraybuffer'
+    this.#channel = channel
     const onOpen = () => {
       const pc = this.#pc
       if (this.#destroyed || this.#connected || !pc) { try { channel.close() } catch { /* closed */ } return }

@@ -1,0 +1,32 @@
+/** A critical block that is late at a stalled peer is asked of a second peer. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomData } from '../integration/fixtures.js'
+import '../../src/stream/index.node.js'
+import { slowSwarm } from './helpers.js'
+
+test('a stream reader does not wait for a stalled peer: late critical blocks go to another peer', { timeout: 60_000 }, async () => {
+  const data = randomData(4 * 1024 * 1024)
+  // the only peer at first sends 2 KB/s: one 16 KiB block takes 8 s
+  const swarm = await slowSwarm({ 'video.mkv': data }, { rate: 2000, pieceLength: 16384 })
+  try {
+    const torrent = swarm.torrent
+    if (!torrent.ready) await new Promise<void>((r) => torrent.once('ready', () => r()))
+    const file = torrent.files[0]!
+    const started = Date.now()
+    const chunks = file.chunks({ start: 0, end: 16383 })
+    const first = chunks.next()
+    // let the reader's blocks be asked of the stalled peer, then offer a fast one
+    await new Promise((r) => setTimeout(r, 1000))
+    assert.equal(torrent.numPeers, 1)
+    torrent.addPeer({ host: '127.0.0.1', port: swarm.seeder.port })
+    const r = await first
+    const elapsed = Date.now() - started
+    assert.equal(r.done, false)
+    assert.ok(Buffer.from(data.subarray(0, 16384)).equals(Buffer.from(r.value!)))
+    assert.ok(elapsed < 6000, `the block came from the second peer after ~2 s, not the stalled one (${elapsed} ms)`)
+    await chunks.return(undefined)
+  } finally {
+    await swarm.close()
+  }
+})
