@@ -12,3 +12,4 @@ export { MemoryStorage, StorageError, type Storage, type StorageLayout } from '.
 export { Announcer, announceHttp, scrapeHttp, TrackerError, type AnnounceResult } from './discovery/index.js'
 export { UdpTrackerClient } from './discovery/index.node.js'
 export type { Duplex, PeerAddress } from './transport/types.js'
+export * from './stream/index.node.js'

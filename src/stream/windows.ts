@@ -14,11 +14,11 @@ export interface WindowSize {
   readahead: number
 }
 
-/** Window sizes for a piece length: about 1 MiB critical (at least 2 pieces, so the next
+/** Window sizes for a piece length: about 256 KiB critical (at least 2 pieces, so the next
  * piece is on its way while the reader drains this one) and `readaheadBytes` behind it. */
 export function windowSize(pieceLength: number, readaheadBytes = 8 * 1024 * 1024): WindowSize {
   return {
-    critical: Math.max(2, Math.ceil((1024 * 1024) / pieceLength)),
+    critical: Math.max(2, Math.ceil((256 * 1024) / pieceLength)),
     readahead: Math.max(1, Math.ceil(readaheadBytes / pieceLength)),
   }
 }

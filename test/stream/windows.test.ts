@@ -14,7 +14,7 @@ function prioritiesOf(windows: StreamWindows, selection: number[]): number[] {
 
 test('window sizes follow the piece length', () => {
   assert.deepEqual(windowSize(1024 * 1024), { critical: 2, readahead: 8 })
-  assert.deepEqual(windowSize(16384, 256 * 1024), { critical: 64, readahead: 16 })
+  assert.deepEqual(windowSize(16384, 256 * 1024), { critical: 16, readahead: 16 })
   assert.deepEqual(windowSize(16 * 1024 * 1024), { critical: 2, readahead: 1 })
 })
 

@@ -23,6 +23,6 @@ test('Node to Node over WebRTC through our WebSocket tracker', { timeout: 60_000
     await Promise.all([seeder.client.destroy(), leecher.client.destroy()])
     await tracker.close()
   }
-  assert.equal(seeder.signaling.socketCount, 0, 'sockets close when the last torrent leaves')
+  assert.equal(seeder.signaling.socketCount, 0, `sockets close when the last torrent leaves (sessions ${seeder.signaling.sessions.size})`)
   assert.equal(leecher.signaling.socketCount, 0)
 })
