@@ -98,17 +98,18 @@ export class BaseClient extends Emitter<ClientEvents> {
     const hex = toHex(parsed.infoHash)
     if (this.torrents.has(hex)) throw new ClientError(`torrent ${hex} is already added`)
     await this.#listening
+    const noTrackers = this.options.trackers === false
+    const metainfo = parsed.metainfo && noTrackers ? { ...parsed.metainfo, announce: [] } : parsed.metainfo
     const torrent = new Torrent(this.#context(), {
       ...opts,
       path: opts.path ?? '.',
       infoHash: parsed.infoHash,
-      ...(parsed.metainfo ? { metainfo: parsed.metainfo } : {}),
+      ...(metainfo ? { metainfo } : {}),
       ...(parsed.name !== undefined && opts.name === undefined ? { name: parsed.name } : {}),
-      announce: this.options.trackers === false ? [] : [...(parsed.trackers.length ? [parsed.trackers] : []), ...(opts.announce ?? [])],
+      announce: noTrackers ? [] : [...(parsed.trackers.length ? [parsed.trackers] : []), ...(opts.announce ?? [])],
       peers: [...parsed.peers, ...(opts.peers ?? [])],
       ...(opts.select ?? parsed.select ? { select: opts.select ?? parsed.select } : {}),
     })
-    if (this.options.trackers === false && torrent.opts.metainfo) torrent.opts.metainfo = { ...torrent.opts.metainfo, announce: [] }
     this.torrents.set(hex, torrent)
     torrent.once('close', () => this.torrents.delete(hex))
     this.emit('torrent', torrent)

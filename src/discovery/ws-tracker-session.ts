@@ -99,7 +99,6 @@ export class TrackerSession implements SocketHandler {
       const offers = event === 'completed' || event === 'stopped' || !this.torrent.wantsPeers() ? [] : await this.#makeOffers()
       if (this.#left || !this.socket.isOpen) { for (const o of offers) this.#dropOffer(o.offerId); return }
       const stats = this.torrent.getStats()
-      console.log('DBG', this.#peerId.slice(8,12), 'announce', event, offers.length, Date.now() % 100000)
       this.socket.send(announceMessage({
         infoHash: this.#infoHash, peerId: this.#peerId, ...stats, ...(event ? { event } : {}), offers,
       }))
@@ -116,13 +115,14 @@ export class TrackerSession implements SocketHandler {
    * already handed to the torrent stay its own. */
   async leave(): Promise<void> {
     if (this.#left) return
-    if (this.socket.isOpen) {
-      const stats = this.torrent.getStats()
-      console.log('DBG', this.#peerId.slice(8,12), 'announce', event, offers.length, Date.now() % 100000)
-      this.socket.send(announceMessage({ infoHash: this.#infoHash, peerId: this.#peerId, ...stats, event: 'stopped', offers: [] }))
-    }
     this.#left = true
     if (this.#timer) clearTimeout(this.#timer)
+    try {
+      const stats = this.torrent.getStats()
+      this.socket.send(announceMessage({ infoHash: this.#infoHash, peerId: this.#peerId, ...stats, event: 'stopped', offers: [] }))
+    } catch (err) {
+      this.opts.warn(err as Error)
+    }
     for (const id of [...this.#offers.keys()]) this.#dropOffer(id)
     for (const p of [...this.#answering.values()]) p.destroy()
     this.socket.remove(this.#infoHash, this)
@@ -163,7 +163,6 @@ export class TrackerSession implements SocketHandler {
 
   #onAnswer(peerId: string, offerId: string, sdp: string): void {
     const o = this.#offers.get(offerId)
-    console.log('DBG', this.#peerId.slice(8,12), 'answer from', peerId.slice(8,12), !!o, Date.now() % 100000)
     if (!o) return // unknown or expired offer: nothing to do
     this.#offers.delete(offerId)
     clearTimeout(o.timer)
@@ -173,7 +172,6 @@ export class TrackerSession implements SocketHandler {
   }
 
   async #answer(peerId: string, offerId: string, sdp: string): Promise<void> {
-    console.log('DBG', this.#peerId.slice(8,12), 'offer from', peerId.slice(8,12), Date.now() % 100000)
     if (peerId === this.#peerId || this.peers.has(peerId) || this.#answering.has(peerId) || !this.torrent.wantsPeers()) return
     if (this.#answering.size >= this.opts.maxAnswering) return
     const pending = RtcPeer.answer(sdp, this.opts.webrtc)
@@ -201,6 +199,16 @@ export class TrackerSession implements SocketHandler {
       this.torrent.addConnection(duplex, webrtcAddress(peerId), peer.initiator)
     })
     peer.on('error', (err) => this.opts.warn(err))
+    // A failed attempt while we have no WebRTC peer at all: try again soon rather than at
+    // the next regular announce, minutes away.
+    peer.once('close', () => { if (!peer.connected) this.#retrySoon() })
+  }
+
+  #retrySoon(): void {
+    if (this.#left || this.peers.size > 0 || !this.torrent.wantsPeers()) return
+    const delay = Math.min(this.#intervalMs, this.opts.minIntervalMs)
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => { this.#timer = undefined; void this.announce() }, delay)
   }
 }
 

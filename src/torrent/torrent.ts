@@ -5,7 +5,8 @@ import { RateMeter } from '../util/rate.js'
 import { parseInfo, type Metainfo } from '../metainfo/index.js'
 import { Wire, UtMetadata } from '../wire/index.js'
 import { PiecePicker } from '../engine/picker.js'
-import { Announcer } from '../discovery/announcer.js'
+import { TorrentDiscovery } from './discovery.js'
+import { Strikes } from './strikes.js'
 import type { Storage, StorageLayout } from '../storage/types.js'
 import { openStorage } from './open-storage.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
@@ -15,7 +16,7 @@ import { Uploader } from './uploader.js'
 import { Peer } from './peer.js'
 import { attachPeerHandlers, type PeerHost } from './peer-handlers.js'
 import { TorrentFile, piecePriorities, verifiedBytesOf } from './files.js'
-import type { Signaling, TorrentContext } from './context.js'
+import type { TorrentContext } from './context.js'
 
 export interface TorrentOptions {
   /** folder the torrent's files are stored under */
@@ -67,12 +68,11 @@ export class Torrent extends Emitter<TorrentEvents> {
   #storage: Storage | undefined
   #downloader: Downloader | undefined
   #uploader: Uploader | undefined
-  #announcer: Announcer | undefined
-  #signaling: ReturnType<Signaling['join']> | undefined
+  readonly #discovery: TorrentDiscovery
   #dialing = 0
   #timers: ReturnType<typeof setInterval>[] = []
   readonly #abort = new AbortController()
-  readonly #strikes = new Map<string, number>()
+  readonly #strikes = new Strikes()
 
   /** what peer message handlers may touch (see peer-handlers.ts) */
   readonly #host: PeerHost
@@ -99,6 +99,15 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.downloadMeter = new RateMeter(5, ctx.now)
     this.uploadMeter = new RateMeter(5, ctx.now)
     for (const p of opts.peers ?? []) this.addresses.add(p)
+    this.#discovery = new TorrentDiscovery(ctx, {
+      infoHash: this.infoHash,
+      tiers: [...(opts.metainfo?.announce ?? []), ...(opts.announce ?? [])],
+      stats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.#left() }),
+      wantsPeers: () => !this.destroyed && this.peers.size < this.#maxPeers,
+      addPeer: (addr) => this.addPeer(addr),
+      addConnection: (conn, addr, initiator) => this.addConnection(conn, addr, initiator),
+      warn: (e) => this.emit('warning', e),
+    })
   }
 
   get name(): string { return this.metainfo?.name ?? this.opts.name ?? this.infoHashHex }
@@ -133,7 +142,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.#timers.push(setInterval(() => this.#tick(), 1000))
     this.#timers.push(setInterval(() => this.#rechoke(), 10_000))
     for (const t of this.#timers) (t as { unref?: () => void }).unref?.()
-    this.#startAnnouncer()
+    this.#discovery.start()
     this.#connectMore()
     if (this.opts.metainfo) await this.#setMetadata(this.opts.metainfo)
   }
@@ -375,19 +384,16 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.#checkDone()
   }
 
-  /** A piece failed its hash: every peer that sent part of it gets a strike; three and it is
-   * banned (a peer that was the only source gets two at once). */
+  /** A piece failed its hash: its senders get strikes (strikes.ts) and the worst are banned. */
   #onFailed(index: number, contributors: string[]): void {
     this.emit('warning', new Error(`piece ${index} failed its hash check`))
-    for (const id of contributors) {
-      const peer = this.peers.get(id)
-      const key = peer ? AddressBook.key(peer.address) : id
-      const strikes = (this.#strikes.get(key) ?? 0) + (contributors.length === 1 ? 2 : 1)
-      this.#strikes.set(key, strikes)
-      if (strikes >= 3 && peer) {
-        this.addresses.ban(peer.address)
-        peer.wire.destroy(new Error(`banned: sent ${strikes} strikes of bad data`))
-      }
+    const byKey = new Map<string, Peer | undefined>()
+    for (const id of contributors) { const peer = this.peers.get(id); byKey.set(peer ? AddressBook.key(peer.address) : id, peer) }
+    for (const key of this.#strikes.record([...byKey.keys()])) {
+      const peer = byKey.get(key)
+      if (!peer) continue
+      this.addresses.ban(peer.address)
+      peer.wire.destroy(new Error('banned: sent data that failed hash checks'))
     }
     for (const peer of this.peers.values()) this.#downloader?.fill(peer)
   }
@@ -399,34 +405,9 @@ export class Torrent extends Emitter<TorrentEvents> {
     for (let i = 0; i < this.#priorities.length; i++) if (this.#priorities[i]! > 0 && !picker.has(i)) return
     this.done = true
     if (quiet) return
-    this.#announcer?.complete()
-    this.#signaling?.update('completed')
+    this.#discovery.completed()
     this.emit('done')
     for (const peer of this.peers.values()) this.#updateInterest(peer)
-  }
-
-  #startAnnouncer(): void {
-    const tiers = [...(this.opts.metainfo?.announce ?? []), ...(this.opts.announce ?? [])]
-    const wsUrls = [...new Set(tiers.flat().filter((u) => /^wss?:\/\//.test(u)))]
-    if (this.ctx.signaling && wsUrls.length > 0) {
-      this.#signaling = this.ctx.signaling.join({
-        infoHash: this.infoHash, peerId: this.ctx.peerId, urls: wsUrls,
-        getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.#left() }),
-        wantsPeers: () => !this.destroyed && this.peers.size < this.#maxPeers,
-        addConnection: (conn, addr, initiator) => this.addConnection(conn, addr, initiator),
-      })
-    }
-    if (tiers.length === 0) return
-    const announcer = new Announcer({
-      announce: tiers, infoHash: this.infoHash, peerId: this.ctx.peerId, port: this.ctx.port(),
-      getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.#left() }),
-      transports: this.ctx.trackerTransports, now: this.ctx.now,
-    })
-    announcer.on('peers', (peers) => { for (const p of peers) this.addPeer(p) })
-    announcer.on('warning', (w) => this.emit('warning', new Error(w)))
-    announcer.on('error', (e) => this.emit('warning', e))
-    announcer.start()
-    this.#announcer = announcer
   }
 
   #left(): number {
@@ -455,7 +436,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   }
 
   /** Asks trackers for more peers now (rate-limited by the announcer). */
-  announce(): void { this.#announcer?.update(); this.#signaling?.update() }
+  announce(): void { this.#discovery.update() }
 
   async destroy(): Promise<void> {
     if (this.destroyed) return
@@ -467,7 +448,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.peers.clear()
     this.#downloader?.destroy()
     this.#uploader?.destroy()
-    await Promise.all([this.#announcer?.stop(), this.#signaling?.leave()].map((p) => p?.catch(() => undefined)))
+    await this.#discovery.stop()
     await this.#storage?.close().catch(() => undefined)
     this.emit('close')
   }

@@ -39,6 +39,7 @@ export function buildBundle(): Promise<void> {
 }
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>swarmstream test</title>
+<script>window.__name = (f) => f /* tsx's keepNames helper, referenced by serialized test functions */</script>
 <script type="module">import * as S from '/swarmstream.esm.js'; window.Swarmstream = S; window.ready = true</script>`
 
 export async function launchBrowser(): Promise<Browser> {
@@ -47,7 +48,7 @@ export async function launchBrowser(): Promise<Browser> {
   const server: Server = createServer((req, res) => {
     if (req.url === '/swarmstream.esm.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(bundle); return }
     if (req.url === '/') { res.writeHead(200, { 'content-type': 'text/html' }); res.end(PAGE); return }
-    res.writeHead(404); res.end()
+    res.writeHead(req.url === '/favicon.ico' ? 204 : 404); res.end()
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
