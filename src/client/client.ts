@@ -6,6 +6,7 @@ import type { Duplex, PeerAddress } from '../transport/types.js'
 import { Torrent, type TorrentOptions } from '../torrent/torrent.js'
 import type { TorrentContext } from '../torrent/context.js'
 import { ClientError } from './errors.js'
+import { awaitHandshake } from '../torrent/await-handshake.js'
 
 /** The platform parts a client is built from: Node gives TCP and files, browsers WebRTC. */
 export interface ClientPlatform extends Omit<TorrentContext, 'peerId' | 'port' | 'isSelf' | 'canConnect' | 'now'> {
@@ -80,11 +81,8 @@ export class BaseClient extends Emitter<ClientEvents> {
     this.#track(conn)
     if (this.destroyed || this.#connections.size > (this.options.maxConnections ?? 200)) { conn.destroy(); return }
     const wire = new Wire(conn)
-    const timer = setTimeout(() => wire.destroy(new Error('no handshake')), 15_000)
-    wire.once('close', () => clearTimeout(timer))
     wire.on('error', () => undefined)
-    wire.once('handshake', (infoHash: Uint8Array) => {
-      clearTimeout(timer)
+    awaitHandshake(wire, (infoHash) => {
       const torrent = this.torrents.get(toHex(infoHash))
       if (!torrent) { wire.destroy(); return }
       torrent.acceptWire(wire, addr)

@@ -7,7 +7,8 @@ import { Wire, UtMetadata } from '../wire/index.js'
 import { PiecePicker } from '../engine/picker.js'
 import { TorrentDiscovery } from './discovery.js'
 import { Strikes } from './strikes.js'
-import type { Storage, StorageLayout } from '../storage/types.js'
+import { awaitHandshake } from './await-handshake.js'
+import type { Storage } from '../storage/types.js'
 import { openStorage } from './open-storage.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import { AddressBook } from './address-book.js'
@@ -17,37 +18,9 @@ import { Peer } from './peer.js'
 import { attachPeerHandlers, type PeerHost } from './peer-handlers.js'
 import { TorrentFile, piecePriorities, verifiedBytesOf } from './files.js'
 import type { TorrentContext } from './context.js'
+import type { TorrentEvents, TorrentOptions } from './types.js'
 
-export interface TorrentOptions {
-  /** folder the torrent's files are stored under */
-  path: string
-  metainfo?: Metainfo
-  infoHash: Uint8Array
-  name?: string
-  announce?: string[][]
-  /** file indexes to download; the rest are skipped (default: all) */
-  select?: number[]
-  sequential?: boolean
-  peers?: PeerAddress[]
-  maxPeers?: number
-  /** hash what is already on disk before downloading (default true) */
-  verify?: boolean
-  /** we know every piece is there (we just created the torrent from this data) */
-  seeding?: boolean
-  /** storage other than the platform's default (e.g. `(layout) => new MemoryStorage(layout)`) */
-  createStorage?: (layout: StorageLayout) => Storage
-}
-
-export type TorrentEvents = {
-  metadata: []
-  ready: []
-  piece: [index: number]
-  done: []
-  wire: [wire: Wire, address: PeerAddress]
-  warning: [Error]
-  error: [Error]
-  close: []
-}
+export type { TorrentOptions, TorrentEvents }
 
 /** One torrent: it connects wires, storage, picker and trackers, and delegates the work to
  * the downloader and the uploader. */
@@ -158,10 +131,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (this.destroyed || this.peers.size >= this.#maxPeers) { conn.destroy(); return }
     if (initiator) { this.#dialed(conn, addr); return }
     const wire = new Wire(conn)
-    const timer = setTimeout(() => wire.destroy(new Error('handshake timed out')), 15_000)
-    wire.once('close', () => clearTimeout(timer))
-    wire.once('handshake', (infoHash: Uint8Array) => {
-      clearTimeout(timer)
+    awaitHandshake(wire, (infoHash) => {
       if (!equalBytes(infoHash, this.infoHash)) { wire.destroy(new Error('peer named another info hash')); return }
       this.acceptWire(wire, addr)
     })
@@ -200,10 +170,8 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (this.destroyed) { conn.destroy(); return }
     const wire = new Wire(conn)
     this.#prepareWire(wire)
-    const timer = setTimeout(() => wire.destroy(new Error('handshake timed out')), 15_000)
-    wire.once('close', () => { clearTimeout(timer); if (!this.peers.has(peerKey(wire, addr))) this.addresses.disconnected(addr, true) })
-    wire.once('handshake', (infoHash: Uint8Array) => {
-      clearTimeout(timer)
+    wire.once('close', () => { if (!this.peers.has(peerKey(wire, addr))) this.addresses.disconnected(addr, true) })
+    awaitHandshake(wire, (infoHash) => {
       if (!equalBytes(infoHash, this.infoHash)) { wire.destroy(new Error('peer answered with another info hash')); return }
       this.#attach(wire, addr, false)
     })

@@ -60,7 +60,7 @@ export interface Swarm {
 /** A seeder of `files` (name -> bytes, one file alone or several in a folder `name`) and a
  * leecher that reaches it only through a throttled proxy. `magnet`: the leecher starts from
  * the info hash and fetches the metadata from the peer. */
-export async function slowSwarm(files: Record<string, Uint8Array>, opts: { rate: number; pieceLength?: number; folder?: string; magnet?: boolean; select?: number[] }): Promise<Swarm> {
+export async function slowSwarm(files: Record<string, Uint8Array>, opts: { rate: number; pieceLength?: number; folder?: string; magnet?: boolean; select?: number[]; sequential?: boolean }): Promise<Swarm> {
   const seedTmp = await tempDir('swarmstream-seed-')
   const leechTmp = await tempDir('swarmstream-leech-')
   const names = Object.keys(files)
@@ -80,6 +80,7 @@ export async function slowSwarm(files: Record<string, Uint8Array>, opts: { rate:
   const torrent = await leecher.add(opts.magnet ? `magnet:?xt=urn:btih:${toHex(metainfo.infoHash)}` : metainfo, {
     path: leechTmp.path, peers: [{ host: '127.0.0.1', port: proxy.port }],
     ...(opts.select ? { select: opts.select } : {}),
+    ...(opts.sequential ? { sequential: true } : {}),
   })
   return {
     seeder, leecher, metainfo, torrentFile, torrent, seedDir: seedTmp.path, proxyPort: proxy.port,

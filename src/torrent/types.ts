@@ -1,0 +1,35 @@
+import type { Metainfo } from '../metainfo/index.js'
+import type { Wire } from '../wire/index.js'
+import type { Storage, StorageLayout } from '../storage/types.js'
+import type { PeerAddress } from '../transport/types.js'
+
+export interface TorrentOptions {
+  /** folder the torrent's files are stored under */
+  path: string
+  metainfo?: Metainfo
+  infoHash: Uint8Array
+  name?: string
+  announce?: string[][]
+  /** file indexes to download; the rest are skipped (default: all) */
+  select?: number[]
+  sequential?: boolean
+  peers?: PeerAddress[]
+  maxPeers?: number
+  /** hash what is already on disk before downloading (default true) */
+  verify?: boolean
+  /** we know every piece is there (we just created the torrent from this data) */
+  seeding?: boolean
+  /** storage other than the platform's default (e.g. `(layout) => new MemoryStorage(layout)`) */
+  createStorage?: (layout: StorageLayout) => Storage
+}
+
+export type TorrentEvents = {
+  metadata: []
+  ready: []
+  piece: [index: number]
+  done: []
+  wire: [wire: Wire, address: PeerAddress]
+  warning: [Error]
+  error: [Error]
+  close: []
+}
