@@ -2,6 +2,7 @@ import { Emitter } from '../util/emitter.js'
 import { toHex, equalBytes } from '../util/bytes.js'
 import { Bitfield } from '../util/bitfield.js'
 import { RateMeter } from '../util/rate.js'
+import { TokenBucket } from '../util/token-bucket.js'
 import { parseInfo, type Metainfo } from '../metainfo/index.js'
 import { Wire, UtMetadata } from '../wire/index.js'
 import { PiecePicker } from '../engine/picker.js'
@@ -284,7 +285,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.#downloader.on('verified', (i) => this.#onVerified(i))
     this.#downloader.on('failed', (i, contributors) => this.#onFailed(i, contributors))
     this.#downloader.on('error', (e) => this.emit('error', e))
-    this.#uploader = new Uploader({ storage, has: (i) => picker.has(i), pieceSize, onUpload: (n) => this.uploadMeter.add(n) })
+    this.#uploader = new Uploader({
+      storage, has: (i) => picker.has(i), pieceSize, onUpload: (n) => this.uploadMeter.add(n),
+      limit: this.opts.uploadLimit ? new TokenBucket(this.opts.uploadLimit, this.ctx.now) : undefined,
+    })
     this.ready = true
     for (const peer of this.peers.values()) {
       const bf = peer.materialize(metainfo.pieceCount)

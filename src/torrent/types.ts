@@ -19,6 +19,8 @@ export interface TorrentOptions {
   verify?: boolean
   /** we know every piece is there (we just created the torrent from this data) */
   seeding?: boolean
+  /** most bytes per second this torrent sends (default: no limit) */
+  uploadLimit?: number
   /** storage other than the platform's default (e.g. `(layout) => new MemoryStorage(layout)`) */
   createStorage?: (layout: StorageLayout) => Storage
 }

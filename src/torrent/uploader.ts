@@ -1,6 +1,7 @@
 import type { Storage } from '../storage/types.js'
 import { Choker } from '../engine/choker.js'
 import type { Peer } from './peer.js'
+import type { TokenBucket } from '../util/token-bucket.js'
 
 export interface UploaderOptions {
   storage: Storage
@@ -13,12 +14,14 @@ export interface UploaderOptions {
   slots?: number
   /** told of every block sent, for rates and totals */
   onUpload?: (bytes: number) => void
+  /** shared upload limit (bytes/s) */
+  limit?: TokenBucket | undefined
 }
 
 /** Our half as a source: who is unchoked, and answering their requests from storage. */
 export class Uploader {
   readonly choker: Choker
-  readonly #o: Required<Omit<UploaderOptions, 'slots'>>
+  readonly #o: Required<Omit<UploaderOptions, 'slots' | 'limit'>> & { limit?: TokenBucket | undefined }
   readonly #cache = new Map<number, Promise<Uint8Array>>()
   #destroyed = false
 
@@ -82,6 +85,7 @@ export class Uploader {
         if (peer.wire.peerSupportsFast && !peer.wire.destroyed) peer.wire.reject(r.index, r.offset, r.length)
         continue
       }
+      if (this.#o.limit) await this.#o.limit.take(r.length)
       if (peer.uploadQueue[0] !== r) continue // choked or cancelled meanwhile
       peer.uploadQueue.shift()
       if (peer.wire.destroyed) return

@@ -4,7 +4,7 @@ import { networkOptions, parse, UsageError } from '../args.js'
 import { cliClient, peersOf, untilSignal } from '../session.js'
 import { formatBytes } from '../progress.js'
 
-export const seedUsage = 'swarmstream seed <path> [--torrent <file.torrent>] [--announce <url>]... [--port <n>] [--peer <host:port>]... [--save-torrent <file>] [--announce-every <s>]'
+export const seedUsage = 'swarmstream seed <path> [--torrent <file.torrent>] [--announce <url>]... [--port <n>] [--peer <host:port>]... [--save-torrent <file>] [--announce-every <s>] [--upload-limit <KB/s>]'
 
 export async function seedCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -12,6 +12,7 @@ export async function seedCommand(argv: string[], out: NodeJS.WritableStream): P
     torrent: { type: 'string', short: 't' },
     'save-torrent': { type: 'string' },
     'announce-every': { type: 'string' },
+    'upload-limit': { type: 'string' },
   })
   const path = positionals[0]
   if (!path || positionals.length > 1) throw new UsageError(seedUsage)
@@ -22,6 +23,7 @@ export async function seedCommand(argv: string[], out: NodeJS.WritableStream): P
       ...(values.torrent ? { torrent: values.torrent } : {}),
       ...(values.announce ? { announce: values.announce.map((u) => [u]) } : {}),
       peers: peersOf(values),
+      ...(values['upload-limit'] ? { uploadLimit: kilobytesPerSecond(values['upload-limit']) } : {}),
     })
     if (values['save-torrent']) await writeFile(values['save-torrent'], torrentFile)
     const failed = new Promise<Error>((res) => torrent.once('error', res))
@@ -45,4 +47,10 @@ export async function seedCommand(argv: string[], out: NodeJS.WritableStream): P
     signal.cancel()
     await client.destroy()
   }
+}
+
+function kilobytesPerSecond(v: string): number {
+  const n = Number(v)
+  if (!(n > 0)) throw new UsageError(`invalid --upload-limit (KB/s): ${v}`)
+  return n * 1000
 }

@@ -18,6 +18,9 @@ export class ChannelDuplex extends Emitter<Events> implements Duplex {
   readonly #maxMessage: number
   #needDrain = false
   #closed = false
+  #pending: Uint8Array[] = []
+  #pendingBytes = 0
+  #flushQueued = false
 
   constructor(channel: RTCDataChannel, pc: RTCPeerConnection, opts: ChannelDuplexOptions = {}) {
     super()
@@ -42,21 +45,44 @@ export class ChannelDuplex extends Emitter<Events> implements Duplex {
   get closed(): boolean { return this.#closed }
   get bufferedAmount(): number { return this.#closed ? 0 : this.#channel.bufferedAmount }
 
+  /** Writes made in one turn of the event loop go out together, as few messages as fit in
+   * the message size: a block message then needs one SCTP message, not a header and a body. */
   write(chunk: Uint8Array): boolean {
     if (this.#closed) return false
+    if (chunk.length === 0) return true
+    this.#pending.push(chunk.slice()) // a copy: callers may reuse their buffers
+    this.#pendingBytes += chunk.length
+    if (!this.#flushQueued) { this.#flushQueued = true; queueMicrotask(() => this.#flush()) }
+    if (this.#channel.bufferedAmount + this.#pendingBytes >= this.#highWaterMark) { this.#needDrain = true; return false }
+    return true
+  }
+
+  #flush(): void {
+    this.#flushQueued = false
+    if (this.#closed) return
+    const chunks = this.#pending
+    const total = this.#pendingBytes
+    this.#pending = []
+    this.#pendingBytes = 0
     try {
       // Larger messages than the remote accepts would close the channel (max-message-size).
-      for (let off = 0; off < chunk.length; off += this.#maxMessage) {
-        const end = Math.min(chunk.length, off + this.#maxMessage)
-        // A copy: the caller may reuse its buffer and some implementations send later.
-        this.#channel.send(chunk.slice(off, end))
+      let i = 0, offset = 0
+      for (let left = total; left > 0;) {
+        const size = Math.min(left, this.#maxMessage)
+        const msg = new Uint8Array(size)
+        for (let filled = 0; filled < size;) {
+          const c = chunks[i]!
+          const n = Math.min(c.length - offset, size - filled)
+          msg.set(c.subarray(offset, offset + n), filled)
+          filled += n; offset += n
+          if (offset === c.length) { i++; offset = 0 }
+        }
+        this.#channel.send(msg)
+        left -= size
       }
     } catch (err) {
       this.destroy(err instanceof Error ? err : new Error(String(err)))
-      return false
     }
-    if (this.#channel.bufferedAmount >= this.#highWaterMark) { this.#needDrain = true; return false }
-    return true
   }
 
   destroy(error?: Error): void {
