@@ -3,6 +3,7 @@
 import { TorrentFile } from '../torrent/files.js'
 import { readFileRange, type FileReadOptions } from './file-reader.js'
 import { fileWebStream } from './web-stream.js'
+import './whole-file.js'
 
 export { readFileRange, resolveRange, streamWindowsOf, StreamError, type FileReadOptions, type ReadRange } from './file-reader.js'
 export { StreamWindows, StreamWindow, windowSize, PRIORITY_READAHEAD, type WindowSize } from './windows.js'
