@@ -48,8 +48,10 @@ const common = {
 await mkdir(outdir, { recursive: true })
 await build({ ...common, format: 'esm', outfile: join(outdir, 'swarmstream.esm.js') })
 await build({ ...common, format: 'iife', globalName: 'Swarmstream', outfile: join(outdir, 'swarmstream.js') })
+// The streaming service worker is its own script: pages serve it from their origin.
+await build({ ...common, entryPoints: [join(root, 'src/stream/service-worker.browser.ts')], format: 'iife', outfile: join(outdir, 'swarmstream-sw.js') })
 
-for (const f of ['swarmstream.esm.js', 'swarmstream.js']) {
+for (const f of ['swarmstream.esm.js', 'swarmstream.js', 'swarmstream-sw.js']) {
   const bytes = await readFile(join(outdir, f))
   console.log(`${f}: ${(bytes.length / 1024).toFixed(1)} KiB minified, ${(gzipSync(bytes).length / 1024).toFixed(1)} KiB gzipped`)
 }

@@ -45,8 +45,10 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>swarmstream test</titl
 export async function launchBrowser(): Promise<Browser> {
   await buildBundle()
   const bundle = await readFile(join(ROOT, 'dist/browser/swarmstream.esm.js'))
+  const worker = await readFile(join(ROOT, 'dist/browser/swarmstream-sw.js'))
   const server: Server = createServer((req, res) => {
     if (req.url === '/swarmstream.esm.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(bundle); return }
+    if (req.url === '/swarmstream-sw.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(worker); return }
     if (req.url === '/') { res.writeHead(200, { 'content-type': 'text/html' }); res.end(PAGE); return }
     res.writeHead(req.url === '/favicon.ico' ? 204 : 404); res.end()
   })

@@ -2,7 +2,7 @@
 type S = typeof import('../../src/browser.js')
 interface PageWindow { Swarmstream: S; client?: InstanceType<S['Client']> }
 
-export interface PlayArgs { torrent: number[]; timeoutMs: number }
+export interface PlayArgs { torrent: number[]; timeoutMs: number; blobOnly?: boolean }
 export interface PlayResult { via: string; playedTo: number; seekTo: number; resumedAt: number; progressAfterSeek: number; rangeRequests: number }
 
 /** Adds the torrent, plays its file in a muted <video> through the service worker until past
@@ -26,7 +26,7 @@ export async function pagePlayVideo(a: PlayArgs): Promise<PlayResult> {
   document.body.append(video)
   await until('metadata', () => t.files.length > 0)
   const file = t.files[0]!
-  const { via } = await file.streamTo(video, { serviceWorker: '/swarmstream-sw.js' })
+  const { via } = await file.streamTo(video, { serviceWorker: '/swarmstream-sw.js', blobOnly: a.blobOnly ?? false })
   await video.play()
   await until('playback past 2 s', () => video.currentTime > 2)
   const playedTo = video.currentTime
