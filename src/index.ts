@@ -1,5 +1,5 @@
 /** swarmstream for Node: the client, and the codecs it is built from. */
-export { Client, type ClientOptions, type AddOptions, type SeedOptions } from './client/index.node.js'
+export { Client, type ClientOptions, type NodeClientOptions, type AddOptions, type SeedOptions } from './client/index.node.js'
 export { BaseClient, defaultPeerId, type ClientPlatform, type TorrentId } from './client/client.js'
 export { ClientError } from './client/errors.js'
 export { Torrent, type TorrentOptions, type TorrentEvents } from './torrent/torrent.js'

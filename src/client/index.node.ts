@@ -2,6 +2,7 @@ import { basename, dirname, resolve } from 'node:path'
 import { readFile } from 'node:fs/promises'
 import { BaseClient, type AddOptions, type ClientOptions } from './client.js'
 import { nodePlatform } from './node-platform.node.js'
+import type { NodeSignalingOptions } from '../discovery/ws-tracker.node.js'
 import { createTorrentFromPath, parseTorrent, type Metainfo } from '../metainfo/index.node.js'
 import { ClientError } from './errors.js'
 import type { Torrent } from '../torrent/torrent.js'
@@ -18,10 +19,16 @@ export interface SeedOptions extends AddOptions {
   comment?: string
 }
 
-/** The Node client: TCP to the BitTorrent network, files on disk. */
+export interface NodeClientOptions extends ClientOptions {
+  /** WebRTC peers through ws:// trackers: ICE servers, `extraConfig: { bindAddress }` (a
+   * machine whose only interface is loopback needs '127.0.0.1'), offers per announce… */
+  webrtc?: NodeSignalingOptions
+}
+
+/** The Node client: TCP to the BitTorrent network and WebRTC to browsers, files on disk. */
 export class Client extends BaseClient {
-  constructor(options: ClientOptions = {}) {
-    super(options, nodePlatform({ trackers: options.trackers !== false }))
+  constructor(options: NodeClientOptions = {}) {
+    super(options, nodePlatform({ trackers: options.trackers !== false, ...(options.webrtc ? { webrtc: options.webrtc } : {}) }))
   }
 
   /** An HTTP server for this client's torrents (Range requests, index pages); call

@@ -5,12 +5,13 @@ import { FsStorage } from '../storage/fs.node.js'
 import { announceHttp } from '../discovery/http-tracker.js'
 import { UdpTrackerClient } from '../discovery/udp-tracker.node.js'
 import type { ClientPlatform } from './client.js'
-import { nodeSignaling } from '../discovery/ws-tracker.node.js'
+import { nodeSignaling, type NodeSignalingOptions } from '../discovery/ws-tracker.node.js'
 
 /** Node's parts: TCP peers, files on disk, HTTP and UDP trackers, node:crypto hashing. */
-export function nodePlatform(opts: { trackers?: boolean } = {}): ClientPlatform {
+export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingOptions } = {}): ClientPlatform {
   const udp = opts.trackers === false ? undefined : new UdpTrackerClient()
   const hasher = new WorkerHasher(1)
+  const signaling = opts.trackers === false ? undefined : nodeSignaling(opts.webrtc)
   return {
     hasher,
     createStorage: (layout, path) => new FsStorage(path, layout),
@@ -19,9 +20,9 @@ export function nodePlatform(opts: { trackers?: boolean } = {}): ClientPlatform 
       onConnection(socket, { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 })),
     trackerTransports: { http: announceHttp, ...(udp ? { udp } : {}) },
     // WebRTC peers through ws:// and wss:// trackers (hybrid: TCP and WebRTC in one torrent)
-    ...(opts.trackers === false ? {} : { signaling: nodeSignaling() }),
+    ...(signaling ? { signaling } : {}),
     readTorrentFile: async (path) => new Uint8Array(await readFile(path)),
-    close: async () => { udp?.close(); await hasher.close() },
+    close: async () => { udp?.close(); await signaling?.destroy(); await hasher.close() },
   }
 }
 

@@ -44,8 +44,11 @@ export class AddressBook {
     return out
   }
 
+  /** Only addresses we know as dialable are tracked: a WebRTC pseudo-address handed over
+   * with a connection must never be dialed over TCP later. */
   connected(addr: PeerAddress): void {
-    const e = this.#entry(addr)
+    const e = this.#entries.get(AddressBook.key(addr))
+    if (!e) return
     e.connected = true; e.dialing = false; e.failures = 0
   }
 
@@ -83,11 +86,4 @@ export class AddressBook {
   }
 
   get size(): number { return this.#entries.size }
-
-  #entry(addr: PeerAddress): Entry {
-    const key = AddressBook.key(addr)
-    let e = this.#entries.get(key)
-    if (!e) { e = { addr, failures: 0, retryAt: 0, connected: false, dialing: false }; this.#entries.set(key, e) }
-    return e
-  }
 }

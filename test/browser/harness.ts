@@ -3,7 +3,7 @@
  * namespace Chromium needs loopback allowed in peer connections and mDNS host-name hiding
  * off; it then offers no candidates of its own and reaches Node peers' 127.0.0.1 ones. */
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -29,7 +29,7 @@ export interface Browser {
 }
 
 let built: Promise<void> | undefined
-/** Builds dist/browser once per process with the project's script. */
+/** Runs the project's build script once per process (the bundle test checks its output). */
 export function buildBundle(): Promise<void> {
   built ??= (async () => {
     const r = await run(start(process.execPath, [join(ROOT, 'scripts/build-browser.mjs')]), 60_000)
@@ -38,14 +38,25 @@ export function buildBundle(): Promise<void> {
   return built
 }
 
+/** The ESM bundle for the test page, built in memory: test files run in parallel processes
+ * and must not read dist/ while another one rewrites it. Same entry and platform as the script. */
+async function pageBundle(entry = 'src/browser.ts', format: 'esm' | 'iife' = 'esm'): Promise<Uint8Array> {
+  const esbuild = 'esbuild'
+  const { build } = await import(esbuild) as { build(o: object): Promise<{ outputFiles: { contents: Uint8Array }[] }> }
+  const r = await build({
+    entryPoints: [join(ROOT, entry)], bundle: true, write: false, format,
+    platform: 'browser', target: ['es2022'], conditions: ['browser'], logLevel: 'silent',
+  })
+  return r.outputFiles[0]!.contents
+}
+
 const PAGE = `<!doctype html><meta charset="utf-8"><title>swarmstream test</title>
 <script>window.__name = (f) => f /* tsx's keepNames helper, referenced by serialized test functions */</script>
 <script type="module">import * as S from '/swarmstream.esm.js'; window.Swarmstream = S; window.ready = true</script>`
 
 export async function launchBrowser(): Promise<Browser> {
-  await buildBundle()
-  const bundle = await readFile(join(ROOT, 'dist/browser/swarmstream.esm.js'))
-  const worker = await readFile(join(ROOT, 'dist/browser/swarmstream-sw.js'))
+  const bundle = await pageBundle()
+  const worker = await pageBundle('src/stream/service-worker.browser.ts', 'iife')
   const server: Server = createServer((req, res) => {
     if (req.url === '/swarmstream.esm.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(bundle); return }
     if (req.url === '/swarmstream-sw.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(worker); return }

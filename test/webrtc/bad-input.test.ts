@@ -6,6 +6,7 @@ import { nodeWebRtc } from '../../src/transport/webrtc/node.node.js'
 import { parseTrackerMessage, toBinaryString } from '../../src/discovery/ws-tracker-messages.js'
 import { randomBytes } from '../../src/util/bytes.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
+import { TrackerServer } from '../../src/tracker/index.js'
 import { start, ROOT } from '../peers/process.js'
 import { hybridClient, LOOPBACK_RTC, memoryTorrent, randomBytesOf, startWsTracker, withTimeout } from './helpers.js'
 
@@ -107,4 +108,29 @@ test('the process exits by itself after destroy()', { timeout: 60_000 }, async (
   await proc.waitFor(/DESTROYED/, 45_000)
   const code = await withTimeout(proc.exited, 8000, 'exit after destroy').catch(async (err: Error) => { await proc.stop(); throw err })
   assert.equal(code, 0, proc.stderr())
+})
+
+test('a tracker that goes away: the socket reconnects with backoff and announces again', { timeout: 30_000 }, async () => {
+  const first = await startWsTracker()
+  const port = Number(new URL(first.url).port)
+  const ours = hybridClient({ port: false }, { reconnectMinMs: 200, reconnectMaxMs: 1000 })
+  let second: TrackerServer | undefined
+  try {
+    const { metainfo } = await memoryTorrent(randomBytesOf(32 * 1024), [first.url])
+    await ours.client.add(metainfo, { createStorage: (l) => new MemoryStorage(l) })
+    const until = async (f: () => boolean, what: string) => {
+      const deadline = Date.now() + 10_000
+      while (!f()) { if (Date.now() > deadline) throw new Error(`timed out: ${what}`); await new Promise((r) => setTimeout(r, 50)) }
+    }
+    await until(() => first.server.stats().torrents === 1, 'first announce')
+    await first.close()
+    second = new TrackerServer({ http: { port, host: '127.0.0.1' }, udp: false, ws: 'http' })
+    await second.listen()
+    await until(() => second!.stats().torrents === 1, 'announce after reconnect')
+    assert.ok(ours.warnings.some((w) => /retrying/.test(w)), ours.warnings.join('; '))
+  } finally {
+    await ours.client.destroy()
+    await second?.close()
+  }
+  assert.equal(ours.signaling.socketCount, 0)
 })

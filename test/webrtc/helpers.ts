@@ -11,7 +11,7 @@ import { nodeHasher } from '../../src/util/hasher.node.js'
 import type { Torrent } from '../../src/torrent/torrent.js'
 import type { WsTrackerSignaling } from '../../src/discovery/ws-tracker.js'
 
-export const LOOPBACK_RTC = { extraConfig: { bindAddress: '127.0.0.1' } }
+export const LOOPBACK_RTC = { extraConfig: { bindAddress: '127.0.0.1' }, connectTimeoutMs: 8000 }
 
 export async function startWsTracker(opts: { interval?: number } = {}): Promise<{ url: string; server: TrackerServer; close(): Promise<void> }> {
   const server = new TrackerServer({ http: { port: 0, host: '127.0.0.1' }, udp: false, ws: 'http', wsInterval: opts.interval ?? 120 })

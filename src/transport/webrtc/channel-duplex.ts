@@ -82,6 +82,13 @@ export class ChannelDuplex extends Emitter<Events> implements Duplex {
       }
     } catch (err) {
       this.destroy(err instanceof Error ? err : new Error(String(err)))
+      return
+    }
+    // 'bufferedamountlow' only fires on the way down: if what was pending went out without
+    // filling the channel, nobody else would say the writer may go on.
+    if (this.#needDrain && this.#channel.bufferedAmount <= this.#channel.bufferedAmountLowThreshold) {
+      this.#needDrain = false
+      this.emit('drain')
     }
   }
 
