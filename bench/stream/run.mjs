@@ -20,6 +20,17 @@ import { parseArgs } from 'node:util'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, only: { type: 'string', default: 'ours,wt' }, size: { type: 'string', default: '1024' } } })
 
+// webtorrent-cli is not a dependency of ours (its optional dependency airplay-js@^0.3.0 does
+// not exist, which breaks `npm ci`): install it once into the bench folder, before entering
+// the loopback-only namespace. node-datachannel is pinned to the version that ships its binary.
+const wtHome = join(tmpdir(), 'swarmstream-bench', 'webtorrent-cli')
+if (!process.env.SWARMSTREAM_IN_NETNS && !existsSync(join(wtHome, 'node_modules/webtorrent-cli/bin/cmd.js'))) {
+  mkdirSync(wtHome, { recursive: true })
+  writeFileSync(join(wtHome, 'package.json'), JSON.stringify({ private: true, dependencies: { 'webtorrent-cli': '6.0.1' }, overrides: { 'node-datachannel': '0.33.4' } }))
+  console.error('installing webtorrent-cli 6.0.1 for the comparison…')
+  execFileSync('npm', ['install', '--ignore-scripts', '--omit=optional', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: wtHome, stdio: 'inherit' })
+}
+
 if (process.getuid?.() === 0 && !process.env.SWARMSTREAM_IN_NETNS && spawnSync('unshare', ['-n', 'true']).status === 0) {
   const inner = `ip link set lo up && exec node ${JSON.stringify(fileURLToPath(import.meta.url))} ${process.argv.slice(2).map((a) => JSON.stringify(a)).join(' ')}`
   process.exit(spawnSync('unshare', ['-n', 'sh', '-c', inner], { stdio: 'inherit', env: { ...process.env, SWARMSTREAM_IN_NETNS: '1' } }).status ?? 1)
@@ -40,7 +51,7 @@ execFileSync(join(root, 'node_modules/.bin/esbuild'), [join(root, 'src/cli/main.
 
 // webtorrent-cli with DHT, LSD, UPnP, NAT-PMP, PEX and uTP off, its HTTP server on 127.0.0.1
 // (it has no flags for these). A patched copy next to the original, so its imports resolve.
-const wtDir = join(root, 'node_modules/webtorrent-cli/bin')
+const wtDir = join(wtHome, 'node_modules/webtorrent-cli/bin')
 const wtCli = join(wtDir, 'cmd.swarmstream-bench.js')
 {
   let src = readFileSync(join(wtDir, 'cmd.js'), 'utf8')
