@@ -66,6 +66,7 @@ async function fillStorage(storage: MemoryStorage, metainfo: Metainfo, blobs: Bl
 }
 
 export { BaseClient, MemoryStorage }
+export { IdbStorage } from './storage/idb.browser.js'
 export type { Torrent, Metainfo, AddOptions, BrowserPlatformOptions }
 export { WsTrackerSignaling } from './discovery/ws-tracker.js'
 export { RtcPeer, WebRtcError } from './transport/webrtc/index.js'

@@ -1,5 +1,6 @@
 import { browserHasher } from '../util/hasher.browser.js'
 import { MemoryStorage } from '../storage/memory.js'
+import { IdbStorage } from '../storage/idb.browser.js'
 import { WsTrackerSignaling, type WebSocketCtor, type WsTrackerOptions } from '../discovery/ws-tracker.js'
 import type { RTCPeerConnectionCtor, WebRtcOptions } from '../transport/webrtc/types.js'
 import type { ClientPlatform } from './client.js'
@@ -12,6 +13,8 @@ export interface BrowserPlatformOptions {
   WebSocket?: WebSocketCtor
   /** signaling knobs (offers per announce, intervals, reconnect backoff) */
   signaling?: Omit<WsTrackerOptions, 'WebSocket' | 'webrtc'>
+  /** where pieces go: 'memory' (default) or 'indexeddb' (persistent, for large files) */
+  store?: 'memory' | 'indexeddb'
 }
 
 /** A browser's parts: no sockets of its own, so peers come only through WebSocket trackers
@@ -28,7 +31,8 @@ export function browserPlatform(opts: BrowserPlatformOptions = {}): ClientPlatfo
   })
   return {
     hasher: browserHasher,
-    createStorage: (layout) => new MemoryStorage(layout),
+    // IndexedDB keeps large files out of memory and survives a reload; memory is the default.
+    createStorage: (layout, _path, infoHashHex) => opts.store === 'indexeddb' ? new IdbStorage(layout, infoHashHex) : new MemoryStorage(layout),
     trackerTransports: {},
     signaling,
     close: () => signaling.destroy(),

@@ -10,7 +10,8 @@ export interface TorrentContext {
   /** the port we accept peers on, for tracker announces */
   port(): number
   hasher: Hasher
-  createStorage(layout: StorageLayout, path: string): Storage
+  /** `infoHashHex` names the torrent for stores that are not folders (IndexedDB) */
+  createStorage(layout: StorageLayout, path: string, infoHashHex: string): Storage
   connect?(addr: PeerAddress, signal: AbortSignal): Promise<Duplex>
   trackerTransports: {
     http?: (url: string, p: AnnounceParams, opts?: { signal?: AbortSignal; timeoutMs?: number }) => Promise<AnnounceResult>

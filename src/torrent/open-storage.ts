@@ -21,7 +21,7 @@ export async function openStorage(ctx: TorrentContext, metainfo: Metainfo, opts:
   signal: AbortSignal
 }): Promise<OpenedStorage> {
   const layout: StorageLayout = { pieceLength: metainfo.pieceLength, length: metainfo.length, files: metainfo.files }
-  const storage = opts.createStorage?.(layout) ?? ctx.createStorage(layout, opts.path)
+  const storage = opts.createStorage?.(layout) ?? ctx.createStorage(layout, opts.path, metainfo.infoHashHex)
   if (opts.seeding) return { storage, have: 'all' }
   if (opts.verify === false) return { storage, have: new Bitfield(metainfo.pieceCount) }
   const have = await verifyStorage(storage, { ...layout, pieceHashes: metainfo.pieceHashes }, ctx.hasher, { signal: opts.signal })
