@@ -4,7 +4,7 @@
 // Prints MB/s, the leecher's CPU seconds and peak RSS, and ratios against libtorrent.
 //   npm run bench:engine [-- --size <MiB>] [--runs <n>] [--only ours,lt,wt]
 // As root it re-runs itself in a loopback-only network namespace (unshare -n).
-import { spawn, spawnSync, execFileSync } from 'node:child_process'
+import { spawn, execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs'
 import { randomFillSync } from 'node:crypto'
 import { tmpdir } from 'node:os'
@@ -12,14 +12,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createServer } from 'node:net'
+import { inLoopbackNamespace } from '../scripts/loopback-netns.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { values } = parseArgs({ options: { size: { type: 'string', default: '1024' }, runs: { type: 'string', default: '1' }, only: { type: 'string', default: 'ours,lt,wt' }, keep: { type: 'boolean' } } })
 
-if (process.getuid?.() === 0 && !process.env.SWARMSTREAM_IN_NETNS && spawnSync('unshare', ['-n', 'true']).status === 0) {
-  const inner = `ip link set lo up && exec node ${JSON.stringify(fileURLToPath(import.meta.url))} ${process.argv.slice(2).map((a) => JSON.stringify(a)).join(' ')}`
-  process.exit(spawnSync('unshare', ['-n', 'sh', '-c', inner], { stdio: 'inherit', env: { ...process.env, SWARMSTREAM_IN_NETNS: '1' } }).status ?? 1)
-}
+inLoopbackNamespace(import.meta.url)
 
 const sizeMiB = Number(values.size)
 const work = join(tmpdir(), 'swarmstream-bench')

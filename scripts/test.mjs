@@ -4,6 +4,7 @@
 // network namespace that has nothing but loopback (unshare -n), so no packet can leave.
 // Usage: npm test [-- <substring filter>...]   SWARMSTREAM_NO_NETNS=1 skips the namespace.
 import { spawn, spawnSync } from 'node:child_process'
+import { inLoopbackNamespace } from './loopback-netns.mjs'
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,15 +19,7 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1
 }
 
-const wantNetns = process.getuid?.() === 0 && !process.env.SWARMSTREAM_IN_NETNS && !process.env.SWARMSTREAM_NO_NETNS
-if (wantNetns) {
-  const probe = spawnSync('unshare', ['-n', 'true'])
-  if (probe.status === 0) {
-    const inner = `ip link set lo up && exec node ${JSON.stringify(fileURLToPath(import.meta.url))} ${process.argv.slice(2).map((a) => JSON.stringify(a)).join(' ')}`
-    process.exit(run('unshare', ['-n', 'sh', '-c', inner], { env: { ...process.env, SWARMSTREAM_IN_NETNS: '1' } }))
-  }
-  console.error('unshare -n is not available here; running on the host loopback')
-}
+inLoopbackNamespace(import.meta.url)
 
 if (!quick) {
   console.log('== typecheck'); if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) process.exit(1)

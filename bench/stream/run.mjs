@@ -7,7 +7,7 @@
 // The seeder is our own `swarmstream seed` on 127.0.0.1; each leecher starts empty.
 //   node bench/stream/run.mjs [--runs 3] [--only ours,wt] [--size 1024]
 // As root it re-runs itself in a loopback-only network namespace (unshare -n).
-import { spawn, spawnSync, execFileSync } from 'node:child_process'
+import { spawn, execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, statSync, openSync, readSync, writeSync, closeSync, readFileSync, writeFileSync } from 'node:fs'
 import { randomFillSync } from 'node:crypto'
 import { request } from 'node:http'
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { inLoopbackNamespace } from '../../scripts/loopback-netns.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, only: { type: 'string', default: 'ours,wt' }, size: { type: 'string', default: '1024' } } })
@@ -31,10 +32,7 @@ if (!process.env.SWARMSTREAM_IN_NETNS && !existsSync(join(wtHome, 'node_modules/
   execFileSync('npm', ['install', '--ignore-scripts', '--omit=optional', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: wtHome, stdio: 'inherit' })
 }
 
-if (process.getuid?.() === 0 && !process.env.SWARMSTREAM_IN_NETNS && spawnSync('unshare', ['-n', 'true']).status === 0) {
-  const inner = `ip link set lo up && exec node ${JSON.stringify(fileURLToPath(import.meta.url))} ${process.argv.slice(2).map((a) => JSON.stringify(a)).join(' ')}`
-  process.exit(spawnSync('unshare', ['-n', 'sh', '-c', inner], { stdio: 'inherit', env: { ...process.env, SWARMSTREAM_IN_NETNS: '1' } }).status ?? 1)
-}
+inLoopbackNamespace(import.meta.url)
 
 const sizeMiB = Number(values.size)
 const work = join(tmpdir(), 'swarmstream-bench')

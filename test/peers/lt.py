@@ -12,7 +12,7 @@ Network lockdown (all set in the session CONSTRUCTOR, so nothing starts with def
 apply_settings() after construction would let DHT/UPnP/LSD begin with the default settings):
   flags=0                  : no default features (DHT/LSD/UPnP/NAT-PMP not started) and no default
                              plugins; we then add only ut_metadata + smart_ban, i.e. NO ut_pex (PEX off)
-  enable_dht/lsd/upnp/natpmp = False, dht_bootstrap_nodes = ''   (default bootstrap is dht.libtorrent.org)
+  enable_dht/lsd/upnp/natpmp = False, dht_bootstrap_nodes = ''   (the default names public bootstrap nodes)
   listen_interfaces = 127.0.0.1:PORT    (default is 0.0.0.0:6881,[::]:6881)
   enable_ip_notifier = False            (no netlink watching / re-listen)
   torrent flags disable_dht|disable_lsd|disable_pex   (belt and braces per torrent)

@@ -7,7 +7,7 @@
 //   node wt.mjs stream TORRENT OUT_DIR  --port 6882 --http 8001        # leech + webtorrent HTTP server (Range)
 //
 // Network lockdown (constructor options of `new WebTorrent`):
-//   dht: false                 no DHT (default would bootstrap to router.bittorrent.com etc.)
+//   dht: false                 no DHT (the default bootstraps from public nodes)
 //   lsd: false                 no BEP14 local service discovery multicast (239.192.152.143:6771)
 //   natUpnp: false, natPmp: false   no SSDP multicast / NAT-PMP to the default gateway
 //   utPex: false               no ut_pex extension
