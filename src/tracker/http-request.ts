@@ -46,9 +46,9 @@ export function percentDecodeBinary(s: string): string {
   return decodeRange(s, 0, s.length)
 }
 
-/** Splits `a=1&b=2&b=3` into name → values (names and values decoded to binary strings). */
-export function parseQuery(search: string): Query {
-  const q: Query = new Map()
+/** Calls `pair` for each `name=value` of a query string with the index ranges of the name
+ * `[start, eq)` and the value `[valueStart, end)`, refusing more than MAX_QUERY_PARAMS. */
+function forEachPair(search: string, pair: (start: number, eq: number, valueStart: number, end: number) => void): void {
   let start = search.startsWith('?') ? 1 : 0
   let pairs = 0
   while (start < search.length) {
@@ -58,14 +58,22 @@ export function parseQuery(search: string): Query {
       if (++pairs > MAX_QUERY_PARAMS) throw new TrackerRefusal('too many query parameters')
       let eq = search.indexOf('=', start)
       if (eq < 0 || eq > amp) eq = amp
-      const name = decodeRange(search, start, eq)
-      const value = eq < amp ? decodeRange(search, eq + 1, amp) : ''
-      const list = q.get(name)
-      if (list) list.push(value)
-      else q.set(name, [value])
+      pair(start, eq, Math.min(eq + 1, amp), amp)
     }
     start = amp + 1
   }
+}
+
+/** Splits `a=1&b=2&b=3` into name → values (names and values decoded to binary strings). */
+export function parseQuery(search: string): Query {
+  const q: Query = new Map()
+  forEachPair(search, (start, eq, from, amp) => {
+    const name = decodeRange(search, start, eq)
+    const value = decodeRange(search, from, amp)
+    const list = q.get(name)
+    if (list) list.push(value)
+    else q.set(name, [value])
+  })
   return q
 }
 
@@ -88,32 +96,21 @@ export function parseHttpAnnounce(search: string, ip: string, maxNumwant: number
   let infoHash: string | undefined, peerId: string | undefined, event: string | undefined
   let port = -1, uploaded = -1, downloaded = -1, left = -1, numwant = -1
   let compact = true, noPeerId = false
-  let start = search.startsWith('?') ? 1 : 0
-  let pairs = 0
-  while (start < search.length) {
-    let amp = search.indexOf('&', start)
-    if (amp < 0) amp = search.length
-    if (amp > start) {
-      if (++pairs > MAX_QUERY_PARAMS) throw new TrackerRefusal('too many query parameters')
-      let eq = search.indexOf('=', start)
-      if (eq < 0 || eq > amp) eq = amp
-      const from = Math.min(eq + 1, amp)
-      switch (search.slice(start, eq)) {
-        case 'info_hash': infoHash ??= decodeRange(search, from, amp); break
-        case 'peer_id': peerId ??= decodeRange(search, from, amp); break
-        case 'port': if (port < 0) port = digits(search, from, amp, 'port'); break
-        case 'uploaded': if (uploaded < 0) uploaded = digits(search, from, amp, 'uploaded'); break
-        case 'downloaded': if (downloaded < 0) downloaded = digits(search, from, amp, 'downloaded'); break
-        case 'left': if (left < 0) left = digits(search, from, amp, 'left'); break
-        case 'numwant': if (numwant < 0) numwant = digits(search, from, amp, 'numwant'); break
-        case 'event': event ??= decodeRange(search, from, amp); break
-        case 'compact': compact = search.slice(from, amp) !== '0'; break
-        case 'no_peer_id': noPeerId = search.slice(from, amp) === '1'; break
-        default: decodeRange(search, start, amp) // still refuse broken escapes anywhere
-      }
+  forEachPair(search, (start, eq, from, amp) => {
+    switch (search.slice(start, eq)) {
+      case 'info_hash': infoHash ??= decodeRange(search, from, amp); break
+      case 'peer_id': peerId ??= decodeRange(search, from, amp); break
+      case 'port': if (port < 0) port = digits(search, from, amp, 'port'); break
+      case 'uploaded': if (uploaded < 0) uploaded = digits(search, from, amp, 'uploaded'); break
+      case 'downloaded': if (downloaded < 0) downloaded = digits(search, from, amp, 'downloaded'); break
+      case 'left': if (left < 0) left = digits(search, from, amp, 'left'); break
+      case 'numwant': if (numwant < 0) numwant = digits(search, from, amp, 'numwant'); break
+      case 'event': event ??= decodeRange(search, from, amp); break
+      case 'compact': compact = search.slice(from, amp) !== '0'; break
+      case 'no_peer_id': noPeerId = search.slice(from, amp) === '1'; break
+      default: decodeRange(search, start, amp) // still refuse broken escapes anywhere
     }
-    start = amp + 1
-  }
+  })
   if (infoHash === undefined) throw new TrackerRefusal('missing info_hash')
   if (infoHash.length !== 20) throw new TrackerRefusal('invalid info_hash: must be 20 bytes')
   if (peerId === undefined) throw new TrackerRefusal('missing peer_id')
