@@ -4,15 +4,14 @@
 // Prints MB/s, the leecher's CPU seconds and peak RSS, and ratios against libtorrent.
 //   npm run bench:engine [-- --size <MiB>] [--runs <n>] [--only ours,lt,wt]
 // As root it re-runs itself in a loopback-only network namespace (unshare -n).
-import { spawn, execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs'
-import { randomFillSync } from 'node:crypto'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createServer } from 'node:net'
 import { inLoopbackNamespace } from '../scripts/loopback-netns.mjs'
+import { ensureBenchData, freePort } from './data.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { values } = parseArgs({ options: { size: { type: 'string', default: '1024' }, runs: { type: 'string', default: '1' }, only: { type: 'string', default: 'ours,lt,wt' }, keep: { type: 'boolean' } } })
@@ -29,9 +28,6 @@ mkdirSync(dataDir, { recursive: true })
 const cli = join(root, 'dist/src/cli/main.js')
 if (!existsSync(cli)) { console.error('run `npm run build` first (npm run bench:engine does)'); process.exit(1) }
 
-function freePort() {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) }) })
-}
 
 function startProc(cmd, args) {
   const p = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -51,16 +47,6 @@ function startProc(cmd, args) {
   }
 }
 
-async function ensureData() {
-  if (!existsSync(file) || statSync(file).size !== sizeMiB * 1048576) {
-    console.error(`generating ${sizeMiB} MiB of random data…`)
-    const fd = openSync(file, 'w')
-    const chunk = Buffer.alloc(16 * 1048576)
-    for (let i = 0; i < sizeMiB; i += 16) { randomFillSync(chunk); writeSync(fd, chunk, 0, Math.min(16, sizeMiB - i) * 1048576) }
-    closeSync(fd)
-  }
-  if (!existsSync(torrent)) execFileSync(process.execPath, [cli, 'create', file, '-o', torrent, '--piece-length', '1048576', '--announce', 'http://127.0.0.1:1/announce'], { stdio: 'ignore' })
-}
 
 async function leechJson(leech, timeoutMs) {
   const t = setTimeout(() => leech.p.kill('SIGKILL'), timeoutMs)
@@ -99,7 +85,7 @@ const runners = {
   },
 }
 
-await ensureData()
+ensureBenchData(file, torrent, sizeMiB, cli)
 const results = {}
 for (const name of values.only.split(',')) {
   for (let i = 0; i < Number(values.runs); i++) {

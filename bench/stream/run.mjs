@@ -8,15 +8,14 @@
 //   node bench/stream/run.mjs [--runs 3] [--only ours,wt] [--size 1024]
 // As root it re-runs itself in a loopback-only network namespace (unshare -n).
 import { spawn, execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, statSync, openSync, readSync, writeSync, closeSync, readFileSync, writeFileSync } from 'node:fs'
-import { randomFillSync } from 'node:crypto'
+import { existsSync, mkdirSync, rmSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { inLoopbackNamespace } from '../../scripts/loopback-netns.mjs'
+import { ensureBenchData, freePort } from '../data.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, only: { type: 'string', default: 'ours,wt' }, size: { type: 'string', default: '1024' } } })
@@ -59,9 +58,6 @@ const wtCli = join(wtDir, 'cmd.swarmstream-bench.js')
   writeFileSync(wtCli, src)
 }
 
-function freePort() {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) }) })
-}
 
 function startProc(args) {
   const p = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -81,16 +77,6 @@ function startProc(args) {
   }
 }
 
-function ensureData() {
-  if (!existsSync(file) || statSync(file).size !== sizeMiB * 1048576) {
-    console.error(`generating ${sizeMiB} MiB of random data…`)
-    const fd = openSync(file, 'w')
-    const chunk = Buffer.alloc(16 * 1048576)
-    for (let i = 0; i < sizeMiB; i += 16) { randomFillSync(chunk); writeSync(fd, chunk, 0, Math.min(16, sizeMiB - i) * 1048576) }
-    closeSync(fd)
-  }
-  if (!existsSync(torrentPath)) execFileSync(process.execPath, [cli, 'create', file, '-o', torrentPath, '--piece-length', '1048576', '--announce', 'http://127.0.0.1:1/announce'], { stdio: 'ignore' })
-}
 
 function bytesAt(offset, n) {
   const fd = openSync(file, 'r'); const b = Buffer.alloc(n); readSync(fd, b, 0, n, offset); closeSync(fd); return b
@@ -121,7 +107,7 @@ function firstByte(url, offset, t0, deadlineMs = 60_000) {
   })
 }
 
-ensureData()
+ensureBenchData(file, torrentPath, sizeMiB, cli)
 const infoHash = JSON.parse(execFileSync(process.execPath, [cli, 'info', torrentPath, '--json'], { encoding: 'utf8' })).infoHash
 const sp = await freePort()
 console.error(`seeding ${fileName} (checking the data first)…`)
