@@ -37,22 +37,32 @@ export function attachPeerHandlers(peer: Peer, host: PeerHost): void {
     if (reqq && reqq > 0) peer.reqq = Math.min(reqq, 2000)
     host.fetchMetadata(peer)
   })
+  // A piece map may come at any time and more than once: each replaces the peer's piece set.
+  const replaceHave = (next: Bitfield, k: { picker: PiecePicker }) => {
+    if (peer.have) k.picker.removeAvailability(peer.have)
+    peer.have = next
+    k.picker.addAvailability(next)
+    host.updateInterest(peer)
+  }
   wire.on('bitfield', (bytes: Uint8Array) => {
     const k = known()
-    if (!k) { peer.pending.bitfield = bytes.slice(); return }
-    try { peer.have = Bitfield.fromBytes(bytes, k.pieceCount) } catch (e) { wire.destroy(e as Error); return }
-    k.picker.addAvailability(peer.have)
-    host.updateInterest(peer)
+    if (!k) { peer.pending = { bitfield: bytes.slice(), haves: [] }; return }
+    let next: Bitfield
+    try { next = Bitfield.fromBytes(bytes, k.pieceCount) } catch (e) { wire.destroy(e as Error); return }
+    replaceHave(next, k)
   })
   wire.on('have-all', () => {
     const k = known()
-    if (!k) { peer.pending.all = true; return }
-    peer.have = new Bitfield(k.pieceCount)
-    peer.have.setAll()
-    k.picker.addAvailability(peer.have)
-    host.updateInterest(peer)
+    if (!k) { peer.pending = { all: true, haves: [] }; return }
+    const next = new Bitfield(k.pieceCount)
+    next.setAll()
+    replaceHave(next, k)
   })
-  wire.on('have-none', () => { const k = known(); if (k) peer.have ??= new Bitfield(k.pieceCount) })
+  wire.on('have-none', () => {
+    const k = known()
+    if (!k) { peer.pending = { haves: [] }; return }
+    replaceHave(new Bitfield(k.pieceCount), k)
+  })
   wire.on('have', (index: number) => {
     const k = known()
     if (!k || !peer.have) { if (peer.pending.haves.length < 100_000) peer.pending.haves.push(index); return }

@@ -51,8 +51,6 @@ export class Wire extends Emitter<WireEvents> {
    * connections): delivered once we have answered, so listeners are in place. */
   #held: ParsedMessage[] | undefined
   #heldBytes = 0
-  /** BEP 3/6: a bitfield, have_all or have_none may only come first after the handshake. */
-  #haveMapAllowed = true
   #lastReceived: number
 
   constructor(conn: Duplex, opts: WireOptions = {}) {
@@ -268,8 +266,6 @@ export class Wire extends Emitter<WireEvents> {
   }
 
   #handle(msg: ParsedMessage): void {
-    if (msg.type !== 'handshake' && msg.type !== 'extended' && msg.type !== 'port' && msg.type !== 'keepalive' &&
-      msg.type !== 'bitfield' && msg.type !== 'have-all' && msg.type !== 'have-none') this.#haveMapAllowed = false
     switch (msg.type) {
       case 'handshake': return this.#onHandshake(msg.handshake)
       case 'keepalive': this.emit('keepalive'); return
@@ -278,9 +274,11 @@ export class Wire extends Emitter<WireEvents> {
       case 'interested': this.#peerInterested = true; this.emit('interested'); return
       case 'uninterested': this.#peerInterested = false; this.emit('uninterested'); return
       case 'have': this.emit('have', msg.index); return
-      case 'bitfield': this.#haveMap(msg.type); this.emit('bitfield', msg.bytes); return
-      case 'have-all': this.#needFast(msg.type); this.#haveMap(msg.type); this.emit('have-all'); return
-      case 'have-none': this.#needFast(msg.type); this.#haveMap(msg.type); this.emit('have-none'); return
+      // BEP 3/6 put these first, but real clients send them later too (webtorrent: have_none
+      // after interested; others a fresh bitfield mid-connection): each replaces the last.
+      case 'bitfield': this.emit('bitfield', msg.bytes); return
+      case 'have-all': this.#needFast(msg.type); this.emit('have-all'); return
+      case 'have-none': this.#needFast(msg.type); this.emit('have-none'); return
       case 'request':
         if (msg.length === 0 || msg.length > this.#maxRequest) {
           throw new WireError(`request for ${msg.length} bytes (limit ${this.#maxRequest})`, 'protocol')
@@ -297,11 +295,6 @@ export class Wire extends Emitter<WireEvents> {
       case 'port': this.emit('port', msg.port); return
       case 'extended': return this.#onExtended(msg.id, msg.payload)
     }
-  }
-
-  #haveMap(type: string): void {
-    if (!this.#haveMapAllowed) throw new WireError(`${type} is only allowed right after the handshake`, 'protocol')
-    this.#haveMapAllowed = false
   }
 
   /** BEP 6: receiving a fast message when the extension is off MUST close the connection. */
