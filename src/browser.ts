@@ -7,9 +7,6 @@ import { MemoryStorage } from './storage/memory.js'
 import { browserHasher } from './util/hasher.browser.js'
 import type { WsTrackerSignaling } from './discovery/ws-tracker.js'
 import type { Torrent } from './torrent/torrent.js'
-// Files as streams: file.stream(), file.chunks(), file.blob(), file.streamTo(video).
-import './stream/index.js'
-import './stream/stream-to.browser.js'
 
 export interface BrowserClientOptions extends Omit<ClientOptions, 'port' | 'host'>, BrowserPlatformOptions {}
 

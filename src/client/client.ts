@@ -7,9 +7,10 @@ import { Torrent, type TorrentOptions } from '../torrent/torrent.js'
 import type { TorrentContext } from '../torrent/context.js'
 import { ClientError } from './errors.js'
 import { awaitHandshake } from '../torrent/await-handshake.js'
+import { systemClock, type Clock } from '../util/clock.js'
 
 /** The platform parts a client is built from: Node gives TCP and files, browsers WebRTC. */
-export interface ClientPlatform extends Omit<TorrentContext, 'peerId' | 'port' | 'isSelf' | 'canConnect' | 'now'> {
+export interface ClientPlatform extends Omit<TorrentContext, 'peerId' | 'port' | 'isSelf' | 'canConnect' | 'clock'> {
   /** starts accepting peers; resolves to the port actually bound */
   listen?(port: number, host: string, onConnection: (conn: Duplex, addr: PeerAddress) => void): Promise<{ port: number; close(): Promise<void> }>
   readTorrentFile?(path: string): Promise<Uint8Array>
@@ -30,7 +31,8 @@ export interface ClientOptions {
   /** the DHT is not built yet; accepted so callers can say no explicitly */
   dht?: boolean
   lsd?: boolean
-  now?: () => number
+  /** time for every timeout, interval and rate (default: the system clock; tests pass a fake one) */
+  clock?: Clock
 }
 
 export interface AddOptions extends Partial<Omit<TorrentOptions, 'infoHash' | 'metainfo'>> {
@@ -50,12 +52,12 @@ export class BaseClient extends Emitter<ClientEvents> {
   #listener: { port: number; close(): Promise<void> } | undefined
   readonly #listening: Promise<void>
   readonly #connections = new Set<Duplex>()
-  readonly #now: () => number
+  readonly #clock: Clock
 
   constructor(readonly options: ClientOptions, readonly platform: ClientPlatform) {
     super()
     this.peerId = options.peerId ?? defaultPeerId()
-    this.#now = options.now ?? Date.now
+    this.#clock = options.clock ?? systemClock
     this.#listening = this.#listen()
     this.#listening.catch(() => undefined)
   }
@@ -80,9 +82,9 @@ export class BaseClient extends Emitter<ClientEvents> {
   #onIncoming(conn: Duplex, addr: PeerAddress): void {
     this.#track(conn)
     if (this.destroyed || this.#connections.size > (this.options.maxConnections ?? 200)) { conn.destroy(); return }
-    const wire = new Wire(conn)
+    const wire = new Wire(conn, { clock: this.#clock })
     wire.on('error', () => undefined)
-    awaitHandshake(wire, (infoHash) => {
+    awaitHandshake(wire, this.#clock, (infoHash) => {
       const torrent = this.torrents.get(toHex(infoHash))
       if (!torrent) { wire.destroy(); return }
       torrent.acceptWire(wire, addr)
@@ -142,7 +144,7 @@ export class BaseClient extends Emitter<ClientEvents> {
       ...this.platform,
       peerId: this.peerId,
       port: () => this.#port,
-      now: this.#now,
+      clock: this.#clock,
       isSelf: (addr) => addr.port === this.#port && isLocalHost(addr.host, this.options.host),
       canConnect: () => this.#connections.size < (this.options.maxConnections ?? 200),
       ...(this.platform.connect ? {

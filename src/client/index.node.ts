@@ -6,8 +6,6 @@ import type { NodeSignalingOptions } from '../discovery/ws-tracker.node.js'
 import { createTorrentFromPath, parseTorrent, type Metainfo } from '../metainfo/index.node.js'
 import { ClientError } from './errors.js'
 import type { Torrent } from '../torrent/torrent.js'
-// Gives every TorrentFile createReadStream() and stream() (src/stream).
-import '../stream/index.node.js'
 import { StreamServer, type StreamServerOptions } from '../stream/http-server.node.js'
 
 export interface SeedOptions extends AddOptions {

@@ -6,6 +6,7 @@ import { announceHttp } from '../discovery/http-tracker.js'
 import { UdpTrackerClient } from '../discovery/udp-tracker.node.js'
 import type { ClientPlatform } from './client.js'
 import { nodeSignaling, type NodeSignalingOptions } from '../discovery/ws-tracker.node.js'
+import { nodeFileAdapters } from '../stream/node-stream.node.js'
 
 /** Node's parts: TCP peers, files on disk, HTTP and UDP trackers, node:crypto hashing. */
 export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingOptions } = {}): ClientPlatform {
@@ -21,6 +22,7 @@ export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingO
     trackerTransports: { http: announceHttp, ...(udp ? { udp } : {}) },
     // WebRTC peers through ws:// and wss:// trackers (hybrid: TCP and WebRTC in one torrent)
     ...(signaling ? { signaling } : {}),
+    fileAdapters: nodeFileAdapters,
     readTorrentFile: async (path) => new Uint8Array(await readFile(path)),
     close: async () => { udp?.close(); await signaling?.destroy(); await hasher.close() },
   }

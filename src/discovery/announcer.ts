@@ -6,6 +6,7 @@
  * moves to the front (BEP 12). A tracker that fails backs off exponentially with jitter. */
 import { Emitter } from '../util/emitter.js'
 import { randomBytes } from '../util/bytes.js'
+import { delay, systemClock, type Clock, type Timer } from '../util/clock.js'
 import type { AnnounceEvent, AnnounceFn, AnnounceResult, PeerAddress } from './tracker-types.js'
 
 export interface AnnouncerTransports {
@@ -24,7 +25,7 @@ export interface AnnouncerOptions {
   /** URLs whose scheme has no transport are skipped silently (ws:// is handled elsewhere) */
   transports: AnnouncerTransports
   numwant?: number
-  now?: () => number
+  clock?: Clock
   random?: () => number
   /** floor under any tracker interval, and the rate limit for update(); default 30 s */
   minIntervalMs?: number
@@ -57,7 +58,7 @@ interface TrackerState {
 
 interface Tier {
   trackers: TrackerState[]
-  timer?: ReturnType<typeof setTimeout>
+  timer?: Timer | undefined
   busy: boolean
   /** an event arrived while busy (complete()): run again when done */
   again: boolean
@@ -74,7 +75,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 export class Announcer extends Emitter<AnnouncerEvents> {
   readonly #o: AnnouncerOptions
   readonly #tiers: Tier[]
-  readonly #now: () => number
+  readonly #clock: Clock
   readonly #random: () => number
   readonly #floorMs: number
   readonly #key: number
@@ -85,7 +86,7 @@ export class Announcer extends Emitter<AnnouncerEvents> {
   constructor(opts: AnnouncerOptions) {
     super()
     this.#o = opts
-    this.#now = opts.now ?? Date.now
+    this.#clock = opts.clock ?? systemClock
     this.#random = opts.random ?? Math.random
     this.#floorMs = opts.minIntervalMs ?? 30_000
     const k = randomBytes(4)
@@ -127,7 +128,7 @@ export class Announcer extends Emitter<AnnouncerEvents> {
   /** Announce now to get more peers, but never sooner than the min interval allows. */
   update(): void {
     if (!this.#started || this.#stopped) return
-    const now = this.#now()
+    const now = this.#clock.now()
     for (const tier of this.#tiers) {
       if (tier.busy) continue // the answer on its way brings peers anyway
       const earliest = Math.max(tier.lastAnnounceAt + tier.minIntervalMs, ...tier.trackers.map((t) => t.retryAt).sort((a, b) => a - b).slice(0, 1))
@@ -141,16 +142,13 @@ export class Announcer extends Emitter<AnnouncerEvents> {
     if (this.#stopped) return
     this.#stopped = true
     this.#abort.abort()
-    for (const tier of this.#tiers) { clearTimeout(tier.timer); tier.timer = undefined }
+    for (const tier of this.#tiers) { tier.timer?.cancel(); tier.timer = undefined }
     if (!this.#started) return
     const bye = new AbortController()
     const sends = this.#tiers.flatMap((tier) => tier.trackers.filter((t) => t.joined).map((t) =>
       t.send(t.url, this.#params(t, 'stopped'), { signal: bye.signal, timeoutMs: this.#o.stopTimeoutMs ?? 3000 })
         .then(() => { t.joined = false }, () => undefined)))
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.#o.stopTimeoutMs ?? 3000) })
-    await Promise.race([Promise.all(sends), deadline])
-    clearTimeout(timer)
+    await Promise.race([Promise.all(sends), delay(this.#clock, this.#o.stopTimeoutMs ?? 3000, bye.signal)])
     bye.abort()
   }
 
@@ -180,11 +178,10 @@ export class Announcer extends Emitter<AnnouncerEvents> {
   }
 
   #schedule(tier: Tier, at: number): void {
-    clearTimeout(tier.timer)
+    tier.timer?.cancel()
     if (this.#stopped) return
     tier.nextAt = at
-    tier.timer = setTimeout(() => { tier.timer = undefined; void this.#announceTier(tier) }, Math.min(MAX_TIMER_MS, Math.max(0, at - this.#now())))
-    tier.timer.unref?.()
+    tier.timer = this.#clock.setTimeout(() => { tier.timer = undefined; void this.#announceTier(tier) }, Math.min(MAX_TIMER_MS, Math.max(0, at - this.#clock.now()))).unref()
   }
 
   #backoffMs(failures: number): number {
@@ -197,7 +194,7 @@ export class Announcer extends Emitter<AnnouncerEvents> {
   async #announceTier(tier: Tier): Promise<void> {
     if (tier.busy || this.#stopped) return
     tier.busy = true
-    clearTimeout(tier.timer)
+    tier.timer?.cancel()
     tier.timer = undefined
     tier.nextAt = Infinity
     const event = tier.event
@@ -205,7 +202,7 @@ export class Announcer extends Emitter<AnnouncerEvents> {
     try {
       for (const t of [...tier.trackers]) {
         if (this.#stopped) return
-        if (t.retryAt > this.#now()) continue
+        if (t.retryAt > this.#clock.now()) continue
         const sent: AnnounceEvent = t.joined ? event : 'started'
         if (sent === 'started') t.joined = true
         try {
@@ -215,7 +212,7 @@ export class Announcer extends Emitter<AnnouncerEvents> {
           if (this.#stopped) return
           if (sent === 'started') t.joined = false
           t.failures++
-          t.retryAt = this.#now() + this.#backoffMs(t.failures)
+          t.retryAt = this.#clock.now() + this.#backoffMs(t.failures)
           if (this.listenerCount('error') > 0) this.emit('error', err instanceof Error ? err : new Error(String(err)))
         }
       }
@@ -230,7 +227,7 @@ export class Announcer extends Emitter<AnnouncerEvents> {
   }
 
   #onAnswer(tier: Tier, t: TrackerState, res: AnnounceResult): void {
-    const now = this.#now()
+    const now = this.#clock.now()
     t.failures = 0
     t.retryAt = 0
     if (res.trackerId !== undefined) t.trackerId = res.trackerId

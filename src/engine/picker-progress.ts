@@ -58,11 +58,4 @@ export class PieceProgress {
     this.receivedCount++
     return list
   }
-
-  /** Drops every request of one peer; returns the blocks it had requested. */
-  dropPeer(peerId: string): number[] {
-    const out: number[] = []
-    for (let b = 0; b < this.blocks; b++) if (this.requesters[b] !== undefined && this.dropRequest(b, peerId)) out.push(b)
-    return out
-  }
 }

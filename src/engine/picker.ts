@@ -16,19 +16,26 @@
  * requested or received): then a block may go to up to ENDGAME_EXTRA more peers, so that one
  * slow peer cannot hold back the last piece; the engine cancels the others on arrival.
  *
+ * The picker is the one owner of in-flight requests: each block's requesters (per piece)
+ * and each peer's outstanding requests with the time they went out (in-flight.ts) change
+ * together, in the methods below, and nowhere else.
+ *
  * Cost: pieces not started sit in buckets by (priority, availability) with O(1) updates
  * (picker-buckets.ts); a pick visits the few pieces in progress, then buckets from the rarest,
  * and stops as soon as `max` blocks are found. No per-pick scan over all pieces.
  */
 import { Bitfield } from '../util/bitfield.js'
 import type { PieceProgress } from './picker-progress.js'
+import { InFlight, type InFlightRequest } from './in-flight.js'
+import type { BlockRequest } from './block-request.js'
 import {
-  COMPLETE, HAVE, PARTIAL, POOL, PRIORITY_CRITICAL, PRIORITY_SKIP, PieceStates,
+  COMPLETE, HAVE, PARTIAL, POOL, PRIORITY_CRITICAL, PRIORITY_NORMAL, PRIORITY_SKIP, PieceStates,
 } from './picker-state.js'
 
 export { PRIORITY_CRITICAL, PRIORITY_NORMAL, PRIORITY_SKIP } from './picker-state.js'
+export type { InFlightRequest } from './in-flight.js'
 
-export interface BlockRequest { index: number; offset: number; length: number }
+export type { BlockRequest } from './block-request.js'
 export interface PickerPeer { has: (index: number) => boolean; isSeed?: boolean; id: string }
 export interface PiecePickerOptions {
   pieceCount: number
@@ -58,6 +65,7 @@ export class PiecePicker {
   readonly blockSize: number
   readonly have: Bitfield
   private readonly s: PieceStates
+  private readonly flight: InFlight
   private seeds = 0
   private sequential = false
 
@@ -72,6 +80,7 @@ export class PiecePicker {
     this.length = length
     this.have = new Bitfield(pieceCount)
     this.s = new PieceStates(pieceCount, opts.random ?? Math.random)
+    this.flight = new InFlight(Math.ceil(pieceLength / this.blockSize))
   }
 
   /** True when every piece with priority > 0 is verified. */
@@ -85,6 +94,12 @@ export class PiecePicker {
 
   blockCount(index: number): number {
     return Math.ceil(this.pieceSize(index) / this.blockSize)
+  }
+
+  /** Length of the block at (index, offset); 0 when that is no block of this torrent. */
+  blockLength(index: number, offset: number): number {
+    const block = this.blockOf(index, offset)
+    return block < 0 ? 0 : this.request(index, block).length
   }
 
   has(index: number): boolean {
@@ -103,6 +118,7 @@ export class PiecePicker {
   setHave(index: number): void {
     this.checkIndex(index)
     if (this.s.state[index] === HAVE) return
+    this.forgetRequests(index)
     this.s.setState(index, HAVE)
     this.have.set(index)
   }
@@ -152,13 +168,15 @@ export class PiecePicker {
 
   // --- requesting -------------------------------------------------------------------------
 
-  /** Up to `max` new block requests for `peer`, marked as requested by peer.id. Pieces with
+  /** Up to `max` new block requests for `peer` (of priority `minPriority` or more), marked
+   * as requested by peer.id at `now`. Pieces with
    * no tracked availability are only offered to peers flagged isSeed (see peerHasAll), which
    * spares scanning pieces that no partial peer has announced. */
-  pick(peer: PickerPeer, max: number): BlockRequest[] {
+  pick(peer: PickerPeer, max: number, now = 0, minPriority = PRIORITY_NORMAL): BlockRequest[] {
     const out: BlockRequest[] = []
     if (max <= 0 || this.done) return out
-    for (let p = PRIORITY_CRITICAL; p > PRIORITY_SKIP && out.length < max; p--) {
+    this.pickedAt = now
+    for (let p = PRIORITY_CRITICAL; p >= Math.max(minPriority, PRIORITY_NORMAL) && out.length < max; p--) {
       if (this.s.candidates(p) === 0) continue
       if (p === PRIORITY_CRITICAL || this.sequential) {
         this.pickInIndexOrder(p, peer, max, out)
@@ -167,7 +185,21 @@ export class PiecePicker {
         if (out.length < max) this.pickRarest(p, peer, max, out)
       }
     }
-    if (out.length < max && this.isEndgame()) this.pickEndgame(peer, max, out)
+    if (out.length < max && minPriority <= PRIORITY_NORMAL && this.isEndgame()) this.pickEndgame(peer, max, out)
+    return out
+  }
+
+  /** Up to `max` new requests among `pieces` only: the allowed-fast pieces of a peer that
+   * chokes us (BEP 6). */
+  pickAmong(peer: PickerPeer, pieces: Iterable<number>, max: number, now = 0): BlockRequest[] {
+    const out: BlockRequest[] = []
+    this.pickedAt = now
+    for (const i of pieces) {
+      if (out.length >= max) break
+      const s = this.s.state[i]
+      if (!peer.has(i) || !(this.s.prio[i]! > PRIORITY_SKIP) || (s !== POOL && s !== PARTIAL)) continue
+      this.takeFree(i, peer, max, out)
+    }
     return out
   }
 
@@ -180,12 +212,24 @@ export class PiecePicker {
 
   /** Asks one more peer for a block already requested from another: a critical block (a
    * stream reader waits) that is late. False when the block is in, or this peer has it asked. */
-  requestAgain(index: number, offset: number, peerId: string): boolean {
+  requestAgain(index: number, offset: number, peerId: string, now = 0): boolean {
     const block = this.blockOf(index, offset)
     const prog = block < 0 ? undefined : this.s.progress.get(index)
     if (!prog || prog.received[block] === 1 || prog.isRequestedBy(block, peerId)) return false
-    prog.addRequest(block, peerId)
+    this.pickedAt = now
+    this.addRequest(index, prog, block, peerId)
     return true
+  }
+
+  /** A peer's outstanding requests, oldest first. */
+  inFlight(peerId: string): IterableIterator<InFlightRequest> { return this.flight.of(peerId) }
+
+  inFlightCount(peerId: string): number { return this.flight.count(peerId) }
+
+  /** True while this peer has the block requested (a block that arrives otherwise was not asked of it). */
+  isRequested(peerId: string, index: number, offset: number): boolean {
+    const block = this.blockOf(index, offset)
+    return block >= 0 && this.flight.has(peerId, index, block)
   }
 
   /** Peers with an outstanding request for this block. */
@@ -201,6 +245,7 @@ export class PiecePicker {
     const prog = this.s.progress.get(index) ?? this.start(index)
     const requesters = prog.receive(block)
     if (requesters === null) return { pieceComplete: false, duplicate: true, cancel: [] }
+    for (const id of requesters) this.flight.delete(id, index, block)
     const cancel = requesters.filter((id) => id !== peerId)
     if (prog.receivedCount < prog.blocks) return { pieceComplete: false, duplicate: false, cancel }
     this.s.setState(index, COMPLETE)
@@ -212,16 +257,18 @@ export class PiecePicker {
     const block = this.blockOf(index, offset)
     const prog = this.s.progress.get(index)
     if (block < 0 || prog === undefined) return
-    prog.dropRequest(block, peerId)
+    if (prog.dropRequest(block, peerId)) this.flight.delete(peerId, index, block)
     this.releaseIfIdle(index, prog)
   }
 
   /** Drops every outstanding request of a peer (it disconnected); returns them. */
-  onPeerGone(peerId: string): BlockRequest[] {
-    const dropped: BlockRequest[] = []
-    for (const [index, prog] of [...this.s.progress]) {
-      for (const b of prog.dropPeer(peerId)) dropped.push(this.request(index, b))
-      this.releaseIfIdle(index, prog)
+  onPeerGone(peerId: string): InFlightRequest[] {
+    const dropped = this.flight.take(peerId)
+    for (const r of dropped) {
+      const prog = this.s.progress.get(r.index)
+      if (!prog) continue
+      prog.dropRequest(r.offset / this.blockSize, peerId)
+      this.releaseIfIdle(r.index, prog)
     }
     return dropped
   }
@@ -229,6 +276,7 @@ export class PiecePicker {
   /** The piece failed its hash (or its data was lost): every block is wanted again. */
   onPieceFailed(index: number): void {
     this.checkIndex(index)
+    this.forgetRequests(index)
     if (this.s.state[index] === HAVE) this.have.set(index, false)
     this.s.setState(index, POOL)
   }
@@ -285,8 +333,7 @@ export class PiecePicker {
           for (let b = 0; b < prog.blocks; b++) {
             if (out.length >= max) return
             if (prog.received[b] === 0 && prog.requestCount(b) === level && !prog.isRequestedBy(b, peer.id)) {
-              prog.addRequest(b, peer.id)
-              out.push(this.request(i, b))
+              out.push(this.addRequest(i, prog, b, peer.id))
             }
           }
         }
@@ -299,9 +346,25 @@ export class PiecePicker {
     const prog = this.s.progress.get(i) ?? this.start(i)
     for (let b = 0; b < prog.blocks && prog.free > 0 && out.length < max; b++) {
       if (prog.received[b] === 1 || prog.requestCount(b) > 0) continue
-      prog.addRequest(b, peer.id)
-      out.push(this.request(i, b))
+      out.push(this.addRequest(i, prog, b, peer.id))
     }
+  }
+
+  /** the `now` of the pick under way, stamped on the requests it makes */
+  private pickedAt = 0
+
+  private addRequest(index: number, prog: PieceProgress, block: number, peerId: string): BlockRequest {
+    prog.addRequest(block, peerId)
+    const req = this.request(index, block)
+    this.flight.add(peerId, index, block, { ...req, sentAt: this.pickedAt })
+    return req
+  }
+
+  /** A piece leaves PARTIAL other than by receiving its blocks: its requests are void. */
+  private forgetRequests(index: number): void {
+    const prog = this.s.progress.get(index)
+    if (!prog) return
+    for (let b = 0; b < prog.blocks; b++) for (const id of prog.peersOf(b)) this.flight.delete(id, index, b)
   }
 
   private start(i: number): PieceProgress {

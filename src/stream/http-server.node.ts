@@ -8,9 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP } from 'node:net'
 import type { Torrent } from '../torrent/torrent.js'
 import type { TorrentFile } from '../torrent/files.js'
-import { FileReadStream } from './node-stream.node.js'
 import { parseRange } from './range.js'
-import { contentTypeOf } from './mime.js'
+import { contentTypeOf } from '../util/mime.js'
 import { page, renderIndex, renderTorrent, type IndexTorrent } from './html.js'
 
 export interface StreamServerOptions {
@@ -131,7 +130,7 @@ export class StreamServer {
     headers['Content-Length'] = end - start + 1
     res.writeHead(range.kind === 'partial' ? 206 : 200, headers)
     if (req.method === 'HEAD' || size === 0) { res.end(); return }
-    const stream = new FileReadStream(file, { start, end, readahead: this.#opts.readahead })
+    const stream = file.createReadStream({ start, end, readahead: this.#opts.readahead })
     stream.on('error', () => res.destroy())
     res.on('close', () => stream.destroy())
     stream.pipe(res)

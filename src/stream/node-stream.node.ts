@@ -1,16 +1,16 @@
-/** A file range as a Node Readable, like fs.createReadStream. */
+/** File bytes as a Node Readable, like fs.createReadStream: the adapter Node gives
+ * `file.createReadStream()`. Destroying it releases the reader's priority window at once. */
 import { Readable } from 'node:stream'
-import type { TorrentFile } from '../torrent/files.js'
-import { readFileRange, type FileReadOptions } from './file-reader.js'
+import type { FileAdapters } from '../torrent/files.js'
 
 export class FileReadStream extends Readable {
   readonly #abort = new AbortController()
   readonly #chunks: AsyncGenerator<Uint8Array, void, undefined>
   #reading = false
 
-  constructor(readonly file: TorrentFile, opts: Omit<FileReadOptions, 'signal'> = {}) {
+  constructor(open: (signal: AbortSignal) => AsyncGenerator<Uint8Array, void, undefined>) {
     super({ highWaterMark: 1024 * 1024 })
-    this.#chunks = readFileRange(file, { ...opts, signal: this.#abort.signal })
+    this.#chunks = open(this.#abort.signal)
   }
 
   override _read(): void {
@@ -36,6 +36,6 @@ export class FileReadStream extends Readable {
   }
 }
 
-export function createFileReadStream(file: TorrentFile, opts: Omit<FileReadOptions, 'signal'> = {}): FileReadStream {
-  return new FileReadStream(file, opts)
+export const nodeFileAdapters: FileAdapters = {
+  readable: (open) => new FileReadStream(open),
 }

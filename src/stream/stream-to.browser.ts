@@ -2,25 +2,10 @@
  * URL the streaming service worker answers from the torrent (seeking works: the element's
  * Range requests become stream readers, which move the torrent's priority window). Where no
  * service worker can run, it waits for the whole file and plays a Blob URL instead. */
-import { TorrentFile } from '../torrent/files.js'
-import { readFileRange } from './file-reader.js'
-import { contentTypeOf } from './mime.js'
+import type { FileAdapters, StreamToOptions, TorrentFile } from '../torrent/files.js'
+import { contentTypeOf } from '../util/mime.js'
 import { parseRange } from './range.js'
 import { streamPath, type ChunkMessage, type PortCommand, type RangeAnswer, type RangeRequest } from './sw-protocol.js'
-
-export interface StreamToOptions {
-  /** URL of swarmstream-sw.js on this origin (default '/swarmstream-sw.js') */
-  serviceWorker?: string
-  /** skip the service worker and play a Blob URL once the file is complete */
-  blobOnly?: boolean
-}
-
-declare module '../torrent/files.js' {
-  interface TorrentFile {
-    /** Plays this file in a media element; resolves with the URL it was given and how. */
-    streamTo(media: HTMLMediaElement, opts?: StreamToOptions): Promise<{ url: string; via: 'service-worker' | 'blob' }>
-  }
-}
 
 /** Files the page agreed to serve, by `infohash/index`: nothing else is reachable. */
 const served = new Map<string, TorrentFile>()
@@ -50,7 +35,7 @@ function answerRange(req: RangeRequest, port: MessagePort): void {
   port.onmessage = async (m: MessageEvent<PortCommand>) => {
     if (m.data === 'cancel') { await chunks?.return(undefined); port.close(); return }
     try {
-      chunks ??= readFileRange(file, { start, end, chunkSize: 256 * 1024 })
+      chunks ??= file.chunks({ start, end, chunkSize: 256 * 1024 })
       const r = await chunks.next()
       port.postMessage((r.done ? { done: true } : { chunk: r.value }) satisfies ChunkMessage)
     } catch (err) {
@@ -80,16 +65,17 @@ function ensureWorker(url: string): Promise<boolean> {
   return workerReady
 }
 
-TorrentFile.prototype.streamTo = async function streamTo(this: TorrentFile, media: HTMLMediaElement, opts: StreamToOptions = {}) {
-  const torrent = this.torrent
-  if (!torrent) throw new Error('this file belongs to no torrent')
+/** Plays a file in a media element: through the service worker, or a Blob URL. */
+async function streamTo(file: TorrentFile, media: HTMLMediaElement, opts: StreamToOptions): Promise<{ url: string; via: 'service-worker' | 'blob' }> {
   if (!opts.blobOnly && await ensureWorker(opts.serviceWorker ?? '/swarmstream-sw.js')) {
-    served.set(`${torrent.infoHashHex}/${this.index}`, this)
-    const url = streamPath(torrent.infoHashHex, this.index, this.name)
+    served.set(`${file.infoHash}/${file.index}`, file)
+    const url = streamPath(file.infoHash, file.index, file.name)
     media.src = url
-    return { url, via: 'service-worker' as const }
+    return { url, via: 'service-worker' }
   }
-  const url = URL.createObjectURL(await this.blob())
+  const url = URL.createObjectURL(await file.blob())
   media.src = url
-  return { url, via: 'blob' as const }
+  return { url, via: 'blob' }
 }
+
+export const browserFileAdapters: FileAdapters = { streamTo }

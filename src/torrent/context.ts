@@ -1,4 +1,6 @@
 import type { Hasher } from '../util/hasher.js'
+import type { Clock } from '../util/clock.js'
+import type { FileAdapters } from './files.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import type { Storage, StorageLayout } from '../storage/types.js'
 import type { AnnounceResult, AnnounceParams } from '../discovery/index.js'
@@ -24,7 +26,9 @@ export interface TorrentContext {
   isSelf(addr: PeerAddress): boolean
   /** global connection budget across torrents */
   canConnect(): boolean
-  now(): number
+  clock: Clock
+  /** what the platform makes of file bytes (a Node Readable, playback in a page) */
+  fileAdapters?: FileAdapters
 }
 
 /** What a signaling service sees of a torrent. */

@@ -35,7 +35,7 @@ export class TorrentDiscovery {
     if (host.tiers.length === 0) return
     const announcer = new Announcer({
       announce: host.tiers, infoHash: host.infoHash, peerId: ctx.peerId, port: ctx.port(),
-      getStats: () => host.stats(), transports: ctx.trackerTransports, now: ctx.now,
+      getStats: () => host.stats(), transports: ctx.trackerTransports, clock: ctx.clock,
     })
     announcer.on('peers', (peers) => { for (const p of peers) host.addPeer(p) })
     announcer.on('warning', (w) => host.warn(new Error(w)))

@@ -1,107 +1,107 @@
 import { Emitter } from '../util/emitter.js'
-import { toHex, equalBytes } from '../util/bytes.js'
-import { Bitfield } from '../util/bitfield.js'
+import { toHex } from '../util/bytes.js'
+import type { Bitfield } from '../util/bitfield.js'
+import type { Timer } from '../util/clock.js'
 import { RateMeter } from '../util/rate.js'
 import { TokenBucket } from '../util/token-bucket.js'
+import { equalBytes } from '../util/bytes.js'
 import { parseInfo, type Metainfo } from '../metainfo/index.js'
-import { Wire, UtMetadata } from '../wire/index.js'
+import { Wire } from '../wire/index.js'
 import { PiecePicker } from '../engine/picker.js'
+import { PiecePriorities } from '../engine/piece-priorities.js'
+import type { ReaderWindows } from '../engine/reader-windows.js'
+import type { Storage } from '../storage/types.js'
+import type { Duplex, PeerAddress } from '../transport/types.js'
 import { TorrentDiscovery } from './discovery.js'
 import { Strikes } from './strikes.js'
 import { awaitHandshake } from './await-handshake.js'
-import type { Storage } from '../storage/types.js'
 import { openStorage } from './open-storage.js'
-import type { Duplex, PeerAddress } from '../transport/types.js'
-import { AddressBook } from './address-book.js'
-import { Downloader } from './downloader.js'
-import { Uploader } from './uploader.js'
-import { Peer } from './peer.js'
-import { attachPeerHandlers, type PeerHost } from './peer-handlers.js'
-import { TorrentFile, piecePriorities, verifiedBytesOf } from './files.js'
+import { Connections } from './connections.js'
+import { Exchange } from './exchange.js'
+import { Lifecycle, type TorrentState } from './lifecycle.js'
+import { addressKey, type PeerConnection } from './peer-connection.js'
+import { TorrentFile, piecePriorities, verifiedBytesOf, type FileAdapters, type FileHost } from './files.js'
+import { readRange, StreamError, type ReadOptions, type ReaderSource } from './readers.js'
 import type { TorrentContext } from './context.js'
 import type { TorrentEvents, TorrentOptions } from './types.js'
 
-export type { TorrentOptions, TorrentEvents }
+export type { TorrentOptions, TorrentEvents, TorrentState }
 
-/** One torrent: it connects wires, storage, picker and trackers, and delegates the work to
- * the downloader and the uploader. */
-export class Torrent extends Emitter<TorrentEvents> {
+/** One torrent. It connects the parts and holds the lifecycle; the work is theirs:
+ * Connections (who we talk to), Exchange (pieces in and out: picker, request planner,
+ * assembler, uploader), PiecePriorities (files, ranges and stream readers), discovery. */
+export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderSource {
   readonly infoHash: Uint8Array
   readonly infoHashHex: string
-  metainfo: Metainfo | undefined
   files: TorrentFile[] = []
-  readonly peers = new Map<string, Peer>()
-  readonly addresses: AddressBook
-  ready = false
-  done = false
-  destroyed = false
   readonly downloadMeter: RateMeter
   readonly uploadMeter: RateMeter
 
-  #picker: PiecePicker | undefined
+  readonly #life = new Lifecycle()
+  readonly #connections: Connections
+  #metainfo: Metainfo | undefined
   #storage: Storage | undefined
-  #downloader: Downloader | undefined
-  #uploader: Uploader | undefined
-  readonly #discovery: TorrentDiscovery
-  #dialing = 0
-  #timers: ReturnType<typeof setInterval>[] = []
+  #exchange: Exchange | undefined
+  #priorities: PiecePriorities | undefined
+  /** priorities the picker has now, to hand it only what changed */
+  #applied: Uint8Array = new Uint8Array(0)
+  #discovery: TorrentDiscovery | undefined
+  #timers: Timer[] = []
   readonly #abort = new AbortController()
   readonly #strikes = new Strikes()
 
-  /** what peer message handlers may touch (see peer-handlers.ts) */
-  readonly #host: PeerHost
-
   constructor(readonly ctx: TorrentContext, readonly opts: TorrentOptions) {
     super()
-    this.#host = {
-      pieceCount: () => this.metainfo?.pieceCount,
-      picker: () => this.#picker,
-      downloader: () => this.#downloader,
-      uploader: () => this.#uploader,
-      wants: (i) => this.#wants(i),
-      updateInterest: (p) => this.#updateInterest(p),
-      rechokeSoon: () => this.#rechokeSoon(),
-      removePeer: (p) => this.#removePeer(p),
-      fetchMetadata: (p) => { if (!this.metainfo) wireExtensions.get(p.wire)?.fetch() },
-      countDownload: (n) => this.downloadMeter.add(n),
-      peerById: (id) => this.peers.get(id),
-      warn: (e) => this.emit('warning', e),
-    }
     this.infoHash = opts.infoHash
     this.infoHashHex = toHex(opts.infoHash)
-    this.addresses = new AddressBook(2000, ctx.now)
-    this.downloadMeter = new RateMeter(5, ctx.now)
-    this.uploadMeter = new RateMeter(5, ctx.now)
-    for (const p of opts.peers ?? []) this.addresses.add(p)
-    this.#discovery = new TorrentDiscovery(ctx, {
-      infoHash: this.infoHash,
-      tiers: [...(opts.metainfo?.announce ?? []), ...(opts.announce ?? [])],
-      stats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.#left() }),
-      wantsPeers: () => !this.destroyed && this.peers.size < this.#maxPeers,
-      addPeer: (addr) => this.addPeer(addr),
-      addConnection: (conn, addr, initiator) => this.addConnection(conn, addr, initiator),
-      warn: (e) => this.emit('warning', e),
+    const now = () => ctx.clock.now()
+    this.downloadMeter = new RateMeter(5, now)
+    this.uploadMeter = new RateMeter(5, now)
+    this.#connections = new Connections({
+      infoHash: this.infoHash, peerId: ctx.peerId, clock: ctx.clock, maxPeers: opts.maxPeers ?? 50,
+      getMetadata: () => this.#metainfo?.infoBytes,
+      connect: ctx.connect, canConnect: () => ctx.canConnect(), isSelf: (a) => ctx.isSelf(a),
+      wantsToDial: () => this.#life.live && !(this.done && this.ready),
+      onPeer: (peer) => this.#onPeer(peer),
+      onClosed: (peer) => this.#onClosed(peer),
     })
+    for (const p of opts.peers ?? []) this.#connections.addresses.add(p)
+    this.#life.on('state', (state, previous) => this.emit('state', state, previous))
   }
 
-  get name(): string { return this.metainfo?.name ?? this.opts.name ?? this.infoHashHex }
-  get length(): number { return this.metainfo?.length ?? 0 }
-  get numPeers(): number { return this.peers.size }
+  get state(): TorrentState { return this.#life.state }
+  get metainfo(): Metainfo | undefined { return this.#metainfo }
+  /** the metadata and storage are there: pieces can be exchanged and read */
+  get ready(): boolean { return this.#exchange !== undefined }
+  /** every selected piece is verified */
+  get done(): boolean { return this.#life.progress === 'seeding' }
+  get destroyed(): boolean { return this.#life.destroyed }
+  get paused(): boolean { return this.#life.paused }
+  /** why the torrent stopped, in the error state */
+  get error(): Error | undefined { return this.#life.error }
+  get name(): string { return this.#metainfo?.name ?? this.opts.name ?? this.infoHashHex }
+  get length(): number { return this.#metainfo?.length ?? 0 }
+  get pieceLength(): number { return this.#metainfo?.pieceLength ?? 0 }
+  /** active peers by id */
+  get peers(): ReadonlyMap<string, PeerConnection> { return this.#connections.active }
+  get numPeers(): number { return this.#connections.size }
+  get addresses(): Connections['addresses'] { return this.#connections.addresses }
   get downloadSpeed(): number { return this.downloadMeter.rate() }
   get uploadSpeed(): number { return this.uploadMeter.rate() }
   get downloaded(): number { return this.downloadMeter.total }
   get uploaded(): number { return this.uploadMeter.total }
-  get have(): Bitfield | undefined { return this.#picker?.have }
+  get have(): Bitfield | undefined { return this.#exchange?.picker.have }
+  /** the piece exchange, once ready (tests and diagnostics) */
+  get exchange(): Exchange | undefined { return this.#exchange }
+  get adapters(): FileAdapters { return this.ctx.fileAdapters ?? {} }
 
   /** bytes of the selected files that are verified, and how many are wanted */
   get wanted(): { have: number; total: number } {
     let have = 0, total = 0
-    const picker = this.#picker
-    if (!picker || !this.metainfo) return { have: 0, total: 0 }
     for (const f of this.files) {
       if (!f.selected || f.padding) continue
       total += f.length
-      have += verifiedBytesOf(f, (i) => picker.has(i), this.metainfo.pieceLength)
+      have += this.verifiedBytes(f)
     }
     return { have, total }
   }
@@ -113,136 +113,126 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   /** Starts discovery and, when the metadata is known, storage. */
   async start(): Promise<void> {
-    this.#timers.push(setInterval(() => this.#tick(), 1000))
-    this.#timers.push(setInterval(() => this.#rechoke(), 10_000))
-    for (const t of this.#timers) (t as { unref?: () => void }).unref?.()
-    this.#discovery.start()
-    this.#connectMore()
+    const { clock } = this.ctx
+    this.#timers.push(clock.setInterval(() => this.#tick(), 1000).unref())
+    this.#timers.push(clock.setInterval(() => this.#exchange?.rechoke(), 10_000).unref())
+    this.#startDiscovery()
+    this.#connections.connectMore()
     if (this.opts.metainfo) await this.#setMetadata(this.opts.metainfo)
   }
 
   addPeer(addr: PeerAddress): void {
-    if (this.destroyed || this.ctx.isSelf(addr)) return
-    if (this.addresses.add(addr)) this.#connectMore()
+    if (this.#life.live) this.#connections.add(addr)
   }
 
   /** A connected transport from elsewhere (a WebRTC data channel): the initiator sends the
    * handshake first, the other side waits for it. */
   addConnection(conn: Duplex, addr: PeerAddress, initiator: boolean): void {
-    if (this.destroyed || this.peers.size >= this.#maxPeers) { conn.destroy(); return }
-    if (initiator) { this.#dialed(conn, addr); return }
-    const wire = new Wire(conn)
-    awaitHandshake(wire, (infoHash) => {
-      if (!equalBytes(infoHash, this.infoHash)) { wire.destroy(new Error('peer named another info hash')); return }
-      this.acceptWire(wire, addr)
-    })
+    if (!this.#life.live || !this.#connections.hasRoom) { conn.destroy(); return }
+    if (initiator) { this.#connections.adopt(conn, addr); return }
+    const wire = new Wire(conn, { clock: this.ctx.clock })
+    awaitHandshake(wire, this.ctx.clock, () => this.acceptWire(wire, addr))
   }
 
   /** A peer that dialed us and named our info hash. */
   acceptWire(wire: Wire, addr: PeerAddress): void {
-    if (this.destroyed || this.peers.size >= this.#maxPeers || this.addresses.isBanned(addr)) { wire.destroy(); return }
-    this.#prepareWire(wire)
-    wire.handshake(this.infoHash, this.ctx.peerId, { dht: false, fast: true, extended: true })
-    this.#attach(wire, addr, true)
+    if (!this.#life.live) { wire.destroy(); return }
+    this.#connections.accept(wire, addr)
   }
 
-  get #maxPeers(): number { return this.opts.maxPeers ?? 50 }
+  /** Asks trackers for more peers now (rate-limited by the announcer). */
+  announce(): void { this.#discovery?.update() }
 
-  #connectMore(): void {
-    const connect = this.ctx.connect
-    if (!connect || this.destroyed || (this.done && this.ready)) return
-    const room = this.#maxPeers - this.peers.size - this.#dialing
-    if (room <= 0) return
-    for (const addr of this.addresses.takeDialable(Math.min(room, 8))) {
-      if (!this.ctx.canConnect()) { this.addresses.disconnected(addr, false); break }
-      this.#dialing++
-      connect(addr, this.#abort.signal).then((conn) => {
-        this.#dialing--
-        this.#dialed(conn, addr)
-      }, () => {
-        this.#dialing--
-        this.addresses.disconnected(addr, true)
-        this.#connectMore()
-      })
-    }
+  /** Stops exchanging: peers are let go, trackers told; resume() goes on where it was. */
+  async pause(): Promise<void> {
+    if (!this.#life.live) return
+    this.#life.pause(true)
+    for (const p of [...this.#connections.active.values()]) p.close()
+    const discovery = this.#discovery
+    this.#discovery = undefined
+    await discovery?.stop()
   }
 
-  #dialed(conn: Duplex, addr: PeerAddress): void {
-    if (this.destroyed) { conn.destroy(); return }
-    const wire = new Wire(conn)
-    this.#prepareWire(wire)
-    wire.once('close', () => { if (!this.peers.has(peerKey(wire, addr))) this.addresses.disconnected(addr, true) })
-    awaitHandshake(wire, (infoHash) => {
-      if (!equalBytes(infoHash, this.infoHash)) { wire.destroy(new Error('peer answered with another info hash')); return }
-      this.#attach(wire, addr, false)
+  resume(): void {
+    if (!this.#life.paused || this.destroyed) return
+    this.#life.pause(false)
+    this.#startDiscovery()
+    this.#connections.redialLeftSeeds()
+  }
+
+  // --- reading (FileHost, ReaderSource) ----------------------------------------------------
+
+  openReader(file: TorrentFile, opts: ReadOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    return readRange(this, file, opts)
+  }
+
+  async untilReady(signal?: AbortSignal): Promise<{ pieceLength: number; windows: ReaderWindows }> {
+    if (!this.#exchange) await this.#until('ready', signal)
+    return { pieceLength: this.pieceLength, windows: this.#priorities!.readers }
+  }
+
+  async untilPiece(index: number, signal?: AbortSignal): Promise<void> {
+    if (!this.have?.get(index)) await this.#until('piece', signal, (i) => i === index)
+  }
+
+  /** Reads verified bytes of piece `index` from storage. */
+  async read(index: number, offset: number, length: number): Promise<Uint8Array> {
+    if (!this.#storage || !this.have?.get(index)) throw new StreamError(`piece ${index} is not verified yet`)
+    return this.#storage.read(index, offset, length)
+  }
+
+  /** Waits for an event; fails when the torrent closes or fails, or the signal aborts. */
+  #until(event: 'ready' | 'piece', signal?: AbortSignal, accept?: (index: number) => boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.destroyed) { reject(new StreamError('the torrent was removed')); return }
+      if (this.error) { reject(this.error); return }
+      if (signal?.aborted) { reject(signal.reason instanceof Error ? signal.reason : new StreamError('aborted')); return }
+      const finish = (err?: Error) => {
+        this.off('ready', onEvent).off('piece', onEvent).off('close', onClose).off('state', onState)
+        signal?.removeEventListener('abort', onAbort)
+        if (err) reject(err); else resolve()
+      }
+      const onEvent = (index?: number) => { if (!accept || (index !== undefined && accept(index))) finish() }
+      const onClose = () => finish(new StreamError('the torrent was removed'))
+      const onState = (state: TorrentState) => { if (state === 'error') finish(this.error) }
+      const onAbort = () => finish(signal?.reason instanceof Error ? signal.reason : new StreamError('aborted'))
+      this.on(event, onEvent).on('close', onClose).on('state', onState)
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
-    wire.handshake(this.infoHash, this.ctx.peerId, { dht: false, fast: true, extended: true })
   }
 
-  /** Extensions must be in place before our handshake goes out (BEP 10 advertises them). */
-  #prepareWire(wire: Wire): void {
-    const ut = new UtMetadata({ wire, infoHash: this.infoHash, getMetadata: () => this.metainfo?.infoBytes })
-    wire.use(ut)
-    ut.on('metadata', (bytes: Uint8Array) => { void this.#onMetadataBytes(bytes) })
-    // A peer that lies about the metadata (size, pieces, hash) is of no use to us: drop it.
-    ut.on('failed', (err: Error) => { this.emit('warning', err); wire.destroy(err) })
-    wireExtensions.set(wire, ut)
+  verifiedBytes(file: TorrentFile): number {
+    const have = this.have
+    return have ? verifiedBytesOf(file, (i) => have.get(i), file.pieceLength) : 0
   }
 
-  #attach(wire: Wire, addr: PeerAddress, inbound: boolean): void {
-    const peerId = wire.peerId
-    if (peerId && equalBytes(peerId, this.ctx.peerId)) { wire.destroy(); this.addresses.ban(addr); return }
-    const key = peerKey(wire, addr)
-    if (this.peers.has(key) || this.destroyed) { wire.destroy(); return }
-    const peer = new Peer(wire, addr, key, this.ctx.now())
-    this.peers.set(key, peer)
-    if (!inbound) this.addresses.connected(addr)
-    this.#sendHave(peer)
-    attachPeerHandlers(peer, this.#host)
-    this.emit('wire', wire, addr)
+  selectionChanged(): void {
+    this.#priorities?.setSelection(piecePriorities(this.files, this.#metainfo!.pieceCount))
   }
 
-  /** Our piece map goes first after the handshake (BEP 3; BEP 6 have_all / have_none). */
-  #sendHave(peer: Peer): void {
-    const have = this.#picker?.have
-    const fast = peer.wire.peerSupportsFast
-    if (!have || have.isEmpty()) { if (fast) peer.wire.haveNone() }
-    else if (have.isFull() && fast) peer.wire.haveAll()
-    else peer.wire.bitfield(have)
+  // --- peers ------------------------------------------------------------------------------
+
+  #onPeer(peer: PeerConnection): void {
+    peer.on('active', () => {
+      if (this.#exchange) this.#exchange.add(peer)
+      else if (peer.wire.peerSupportsFast) { peer.wire.haveNone(); peer.mapSent = true }
+      this.emit('wire', peer.wire, peer.address)
+    })
+    peer.on('metadata-offer', () => { if (!this.#metainfo) peer.fetchMetadata() })
+    peer.on('metadata', (info) => { void this.#onMetadataBytes(info) })
+    peer.on('warning', (err) => this.emit('warning', err))
   }
 
-  #removePeer(peer: Peer): void {
-    if (this.peers.get(peer.id) !== peer) return
-    this.peers.delete(peer.id)
-    this.#downloader?.dropAll(peer)
-    if (peer.have) this.#picker?.removeAvailability(peer.have)
-    this.addresses.disconnected(peer.address, false)
-    if (!this.done && this.#leftWhenDone.size > 0) this.#redialLeftSeeds()
-    if (!this.destroyed) {
-      for (const other of this.peers.values()) this.#downloader?.fill(other)
-      this.#connectMore()
-    }
+  #onClosed(peer: PeerConnection): void {
+    this.#exchange?.remove(peer)
+    if (peer.error) this.emit('warning', peer.error)
+    if (!this.done && this.#life.live) this.#connections.redialLeftSeeds()
   }
 
-  #wants(index: number): boolean {
-    const p = this.#picker
-    return !!p && !p.has(index) && (this.#priorities[index] ?? 0) > 0
-  }
-
-  #updateInterest(peer: Peer): void {
-    const have = peer.have
-    if (!have || !this.#picker) return
-    let want = false
-    for (let i = 0; i < have.length && !want; i++) want = have.get(i) && this.#wants(i)
-    if (want && !peer.wire.amInterested) peer.wire.interested()
-    else if (!want && peer.wire.amInterested) peer.wire.uninterested()
-    if (want) this.#downloader?.fill(peer)
-    // Two seeds have nothing to say to each other.
-    if (!want && this.done && peer.isSeed) { this.#leftWhenDone.add(AddressBook.key(peer.address)); peer.wire.destroy() }
-  }
+  // --- metadata, storage, lifecycle ------------------------------------------------------
 
   async #onMetadataBytes(infoBytes: Uint8Array): Promise<void> {
-    if (this.metainfo || this.destroyed) return
+    if (this.#metainfo || !this.#life.live) return
     let metainfo: Metainfo
     try {
       metainfo = parseInfo(infoBytes, { announce: this.opts.announce ?? [] })
@@ -250,184 +240,135 @@ export class Torrent extends Emitter<TorrentEvents> {
       this.emit('warning', err as Error)
       return
     }
-    if (!equalBytes(metainfo.infoHash, this.infoHash)) return
-    await this.#setMetadata(metainfo)
+    if (equalBytes(metainfo.infoHash, this.infoHash)) await this.#setMetadata(metainfo)
   }
 
   async #setMetadata(metainfo: Metainfo): Promise<void> {
-    if (this.metainfo) return
-    this.metainfo = metainfo
+    if (this.#metainfo) return
+    this.#metainfo = metainfo
     const select = this.opts.select ? new Set(this.opts.select) : undefined
-    this.files = metainfo.files.map((entry, i) => {
-      const f = new TorrentFile(i, entry, metainfo.pieceLength, () => this.#applySelection(),
-        (file) => verifiedBytesOf(file, (p) => this.#picker?.has(p) ?? false, metainfo.pieceLength))
-      if (select && !select.has(i)) f.selected = false
-      f.torrent = this
-      return f
-    })
+    this.files = metainfo.files.map((entry, i) => new TorrentFile(i, entry, metainfo.pieceLength, this, !select || select.has(i)))
+    this.#priorities = new PiecePriorities(metainfo.pieceCount, () => this.#applyPriorities())
+    this.#priorities.setSelection(piecePriorities(this.files, metainfo.pieceCount))
     this.emit('metadata')
+    this.#life.advance('checking')
     const picker = new PiecePicker({ pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, length: metainfo.length })
     picker.setSequential(this.opts.sequential ?? false)
-    let storage: Storage
     try {
       const opened = await openStorage(this.ctx, metainfo, { ...this.opts, signal: this.#abort.signal })
-      storage = this.#storage = opened.storage
+      this.#storage = opened.storage
       for (let i = 0; i < metainfo.pieceCount; i++) if (opened.have === 'all' || opened.have.get(i)) picker.setHave(i)
     } catch (err) {
-      if (!this.destroyed) this.emit('error', err as Error)
+      if (!this.destroyed) this.#fail(err as Error)
       return
     }
-    if (this.destroyed) return
-    this.#picker = picker
-    this.#applySelection()
-    const pieceSize = (i: number) => Math.min(metainfo.pieceLength, metainfo.length - i * metainfo.pieceLength)
-    this.#downloader = new Downloader({ picker, storage, hasher: this.ctx.hasher, pieceLength: metainfo.pieceLength, length: metainfo.length, pieceHashes: metainfo.pieceHashes, now: this.ctx.now })
-    this.#downloader.on('verified', (i) => this.#onVerified(i))
-    this.#downloader.on('failed', (i, contributors) => this.#onFailed(i, contributors))
-    this.#downloader.on('error', (e) => this.emit('error', e))
-    this.#uploader = new Uploader({
-      storage, has: (i) => picker.has(i), pieceSize, onUpload: (n) => this.uploadMeter.add(n),
-      limit: this.opts.uploadLimit ? new TokenBucket(this.opts.uploadLimit, this.ctx.now) : undefined,
+    if (this.destroyed) { await this.#storage.close().catch(() => undefined); return }
+    this.#exchange = new Exchange({
+      picker, storage: this.#storage, hasher: this.ctx.hasher, clock: this.ctx.clock,
+      infoHash: this.infoHash, pieceHashes: metainfo.pieceHashes,
+      uploadLimit: this.opts.uploadLimit ? new TokenBucket(this.opts.uploadLimit, this.ctx.clock) : undefined,
+      onDownload: (n) => this.downloadMeter.add(n), onUpload: (n) => this.uploadMeter.add(n),
+      onVerified: (i) => { this.emit('piece', i); this.#checkDone() },
+      onFailed: (i, senders) => this.#onFailed(i, senders),
+      onError: (e) => this.#fail(e),
+      onUselessSeed: (peer) => this.#connections.leaveSeed(peer),
     })
-    this.ready = true
-    for (const peer of this.peers.values()) {
-      const bf = peer.materialize(metainfo.pieceCount)
-      picker.addAvailability(bf)
-      this.#updateInterest(peer)
-    }
+    this.#applied = new Uint8Array(metainfo.pieceCount).fill(1)
+    this.#applyPriorities()
+    this.#life.advance('downloading')
+    for (const peer of this.#connections.active.values()) this.#exchange.add(peer)
     this.emit('ready')
     this.#checkDone()
-    this.#rechoke()
+    this.#exchange.rechoke()
   }
 
-  #applySelection(): void {
-    const picker = this.#picker
-    if (!picker || !this.metainfo) return
-    const prio = piecePriorities(this.files, this.metainfo.pieceCount)
-    for (const raise of this.prioritySources) raise(prio)
-    this.#priorities = prio
-    let start = 0
-    for (let i = 1; i <= prio.length; i++) {
-      if (i === prio.length || prio[i] !== prio[start]) { picker.setPriority(start, i - 1, prio[start] ?? 0); start = i }
+  #applyPriorities(): void {
+    const exchange = this.#exchange
+    if (!exchange || !this.#priorities) return
+    const prio = this.#priorities.compute()
+    // hand the picker runs of equal priority, only where something changed
+    for (let i = 0; i < prio.length;) {
+      if (prio[i] === this.#applied[i]) { i++; continue }
+      let j = i
+      while (j + 1 < prio.length && prio[j + 1] === prio[i] && prio[j + 1] !== this.#applied[j + 1]) j++
+      exchange.picker.setPriority(i, j, prio[i]!)
+      i = j + 1
     }
+    this.#applied = prio
+    exchange.prioritiesChanged()
     const wasDone = this.done
-    this.done = false
+    if (wasDone && !exchange.picker.done) {
+      this.#life.advance('downloading')
+      exchange.setDone(false)
+      this.#connections.redialLeftSeeds()
+    }
     this.#checkDone(wasDone)
-    if (wasDone && !this.done) { for (const p of this.peers.values()) this.#updateInterest(p); this.#redialLeftSeeds() }
-  }
-
-  #priorities: Uint8Array = new Uint8Array(0)
-  /** seeds we left because we had all we wanted (AddressBook keys): redialed at once when
-   * we want more (a stream reader on a deselected file) */
-  readonly #leftWhenDone = new Set<string>()
-
-  #redialLeftSeeds(): void {
-    for (const key of this.#leftWhenDone) if (this.addresses.retryNow(key)) this.#leftWhenDone.delete(key)
-    this.#connectMore()
-  }
-
-  /** Piece priorities on top of file selection (stream readers, src/stream): each source
-   * raises entries of the array it is given, so a piece gets the max of all of them. */
-  readonly prioritySources = new Set<(prio: Uint8Array) => void>()
-
-  /** Recomputes piece priorities after a priority source changed, and asks peers for newly
-   * urgent blocks now rather than at the next tick. */
-  updatePriorities(): void {
-    this.#applySelection()
-    for (const peer of this.peers.values()) {
-      this.#updateInterest(peer)
-      this.#downloader?.fill(peer, true)
-    }
-  }
-
-  /** Reads verified bytes of piece `index` from storage (stream readers). */
-  async read(index: number, offset: number, length: number): Promise<Uint8Array> {
-    if (!this.#storage || !this.#picker?.has(index)) throw new Error(`piece ${index} is not verified yet`)
-    return this.#storage.read(index, offset, length)
-  }
-
-  #onVerified(index: number): void {
-    for (const peer of this.peers.values()) {
-      // A seed has every piece: telling it about ours only costs a write per piece.
-      if (!peer.isSeed) peer.wire.have(index)
-      if (peer.wire.amInterested && peer.requests.size === 0) this.#updateInterest(peer)
-    }
-    this.emit('piece', index)
-    this.#checkDone()
-  }
-
-  /** A piece failed its hash: its senders get strikes (strikes.ts) and the worst are banned. */
-  #onFailed(index: number, contributors: string[]): void {
-    this.emit('warning', new Error(`piece ${index} failed its hash check`))
-    const byKey = new Map<string, Peer | undefined>()
-    for (const id of contributors) { const peer = this.peers.get(id); byKey.set(peer ? AddressBook.key(peer.address) : id, peer) }
-    for (const key of this.#strikes.record([...byKey.keys()])) {
-      const peer = byKey.get(key)
-      if (!peer) continue
-      this.addresses.ban(peer.address)
-      peer.wire.destroy(new Error('banned: sent data that failed hash checks'))
-    }
-    for (const peer of this.peers.values()) this.#downloader?.fill(peer)
   }
 
   /** `quiet`: it was done before and stays done (priorities moved), nothing to announce. */
   #checkDone(quiet = false): void {
-    const picker = this.#picker
-    if (!picker || this.done) return
-    for (let i = 0; i < this.#priorities.length; i++) if (this.#priorities[i]! > 0 && !picker.has(i)) return
-    this.done = true
+    const exchange = this.#exchange
+    if (!exchange || this.done || !exchange.picker.done) return
+    this.#life.advance('seeding')
+    exchange.setDone(true)
     if (quiet) return
-    this.#discovery.completed()
+    this.#discovery?.completed()
     this.emit('done')
-    for (const peer of this.peers.values()) this.#updateInterest(peer)
+  }
+
+  /** A piece failed its hash: its senders get strikes (strikes.ts) and the worst are banned. */
+  #onFailed(index: number, senders: string[]): void {
+    this.emit('warning', new Error(`piece ${index} failed its hash check`))
+    const byKey = new Map<string, PeerConnection | undefined>()
+    for (const id of senders) { const peer = this.peers.get(id); byKey.set(peer ? addressKey(peer.address) : id, peer) }
+    for (const key of this.#strikes.record([...byKey.keys()])) {
+      const peer = byKey.get(key)
+      if (peer) this.#connections.ban(peer, new Error('banned: sent data that failed hash checks'))
+    }
+  }
+
+  /** Storage failed: the torrent stops in the error state (it never throws without a listener). */
+  #fail(err: Error): void {
+    this.#life.fail(err)
+    this.#connections.closeAll()
+    void this.#discovery?.stop()
+    if (this.listenerCount('error') > 0) this.emit('error', err)
   }
 
   #left(): number {
-    if (!this.metainfo) return 1 // unknown yet, but not a seed (BEP 3 trackers read 0 as seed)
+    if (!this.#metainfo) return 1 // unknown yet, but not a seed (BEP 3 trackers read 0 as seed)
     const { have, total } = this.wanted
     return total - have
   }
 
-  #rechokeTimer: ReturnType<typeof setTimeout> | undefined
-  #rechokeSoon(): void {
-    this.#rechokeTimer ??= setTimeout(() => { this.#rechokeTimer = undefined; this.#rechoke() }, 0)
-  }
-
-  #rechoke(): void {
-    if (!this.#uploader || this.destroyed) return
-    this.#uploader.rechoke([...this.peers.values()], this.done)
+  #startDiscovery(): void {
+    this.#discovery = new TorrentDiscovery(this.ctx, {
+      infoHash: this.infoHash,
+      tiers: [...(this.#metainfo?.announce ?? this.opts.metainfo?.announce ?? []), ...(this.opts.announce ?? [])],
+      stats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.#left() }),
+      wantsPeers: () => this.#life.live && this.#connections.hasRoom,
+      addPeer: (addr) => this.addPeer(addr),
+      addConnection: (conn, addr, initiator) => this.addConnection(conn, addr, initiator),
+      warn: (e) => this.emit('warning', e),
+    })
+    this.#discovery.start()
   }
 
   #tick(): void {
-    if (this.#downloader) {
-      this.#downloader.tick(this.peers.values())
-      this.#downloader.hurry(this.peers.values())
-      for (const peer of this.peers.values()) this.#downloader.fill(peer)
-    }
-    this.#connectMore()
+    if (!this.#life.live) return
+    this.#exchange?.tick()
+    this.#connections.connectMore()
   }
-
-  /** Asks trackers for more peers now (rate-limited by the announcer). */
-  announce(): void { this.#discovery.update() }
 
   async destroy(): Promise<void> {
     if (this.destroyed) return
-    this.destroyed = true
+    this.#life.destroy()
     this.#abort.abort()
-    for (const t of this.#timers) clearInterval(t)
-    if (this.#rechokeTimer) clearTimeout(this.#rechokeTimer)
-    for (const peer of this.peers.values()) peer.wire.destroy()
-    this.peers.clear()
-    this.#downloader?.destroy()
-    this.#uploader?.destroy()
-    await this.#discovery.stop()
+    for (const t of this.#timers) t.cancel()
+    this.#connections.closeAll()
+    this.#exchange?.destroy()
+    await this.#discovery?.stop()
     await this.#storage?.close().catch(() => undefined)
     this.emit('close')
   }
-}
-
-const wireExtensions = new WeakMap<Wire, UtMetadata>()
-
-function peerKey(wire: Wire, addr: PeerAddress): string {
-  return `${AddressBook.key(addr)}/${wire.peerId ? toHex(wire.peerId) : '?'}`
 }

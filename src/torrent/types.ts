@@ -2,6 +2,7 @@ import type { Metainfo } from '../metainfo/index.js'
 import type { Wire } from '../wire/index.js'
 import type { Storage, StorageLayout } from '../storage/types.js'
 import type { PeerAddress } from '../transport/types.js'
+import type { TorrentState } from './lifecycle.js'
 
 export interface TorrentOptions {
   /** folder the torrent's files are stored under */
@@ -31,7 +32,10 @@ export type TorrentEvents = {
   piece: [index: number]
   done: []
   wire: [wire: Wire, address: PeerAddress]
+  /** the lifecycle moved (lifecycle.ts) */
+  state: [state: TorrentState, previous: TorrentState]
   warning: [Error]
+  /** storage failed; the torrent is in the error state (emitted only when listened to) */
   error: [Error]
   close: []
 }

@@ -1,6 +1,6 @@
 import type { Storage } from '../storage/types.js'
 import { Choker } from '../engine/choker.js'
-import type { Peer } from './peer.js'
+import type { PeerConnection as Peer } from './peer-connection.js'
 import type { TokenBucket } from '../util/token-bucket.js'
 
 export interface UploaderOptions {
@@ -16,18 +16,19 @@ export interface UploaderOptions {
   onUpload?: (bytes: number) => void
   /** shared upload limit (bytes/s) */
   limit?: TokenBucket | undefined
+  now?: () => number
 }
 
 /** Our half as a source: who is unchoked, and answering their requests from storage. */
 export class Uploader {
   readonly choker: Choker
-  readonly #o: Required<Omit<UploaderOptions, 'slots' | 'limit'>> & { limit?: TokenBucket | undefined }
+  readonly #o: Required<Omit<UploaderOptions, 'slots' | 'limit' | 'now'>> & { limit?: TokenBucket | undefined }
   readonly #cache = new Map<number, Promise<Uint8Array>>()
   #destroyed = false
 
   constructor(opts: UploaderOptions) {
     this.#o = { cacheBytes: 16 * 1024 * 1024, maxQueuedRequests: 500, onUpload: () => undefined, ...opts }
-    this.choker = new Choker({ slots: opts.slots ?? 4 })
+    this.choker = new Choker({ slots: opts.slots ?? 4, ...(opts.now ? { now: opts.now } : {}) })
   }
 
   /** Recomputes who may download from us and tells the wires that changed. */
@@ -48,14 +49,14 @@ export class Uploader {
     peer.wire.choke()
     // With the fast extension a choke cancels nothing implicitly: reject each pending request (BEP 6).
     for (const r of peer.uploadQueue.splice(0)) {
-      if (peer.allowedFastForThem?.has(r.index)) { peer.uploadQueue.push(r); continue }
+      if (peer.allowedFastForThem.has(r.index)) { peer.uploadQueue.push(r); continue }
       if (peer.wire.peerSupportsFast) peer.wire.reject(r.index, r.offset, r.length)
     }
   }
 
   onRequest(peer: Peer, index: number, offset: number, length: number): void {
     const ok = this.#o.has(index) && offset + length <= this.#o.pieceSize(index) &&
-      (!peer.wire.amChoking || peer.allowedFastForThem?.has(index) === true) &&
+      (!peer.wire.amChoking || peer.allowedFastForThem.has(index)) &&
       peer.uploadQueue.length < this.#o.maxQueuedRequests
     if (!ok) {
       if (peer.wire.peerSupportsFast) peer.wire.reject(index, offset, length)

@@ -1,17 +1,19 @@
 /** A token bucket for rate limits: `take(n)` resolves once n bytes may go out at `rate`
- * bytes/s (bursts up to one second's worth). Platform-neutral; the clock is injectable. */
+ * bytes/s (bursts up to one second's worth). Platform-neutral; the clock is injected. */
+import { delay, systemClock, type Clock } from './clock.js'
+
 export class TokenBucket {
   #tokens: number
   #last: number
 
-  constructor(private readonly rate: number, private readonly now: () => number = Date.now) {
+  constructor(private readonly rate: number, private readonly clock: Clock = systemClock) {
     this.#tokens = rate
-    this.#last = now()
+    this.#last = clock.now()
   }
 
   /** Milliseconds to wait before `n` bytes fit (0 when they fit now); takes them. */
   reserve(n: number): number {
-    const t = this.now()
+    const t = this.clock.now()
     this.#tokens = Math.min(this.rate, this.#tokens + ((t - this.#last) / 1000) * this.rate)
     this.#last = t
     this.#tokens -= n
@@ -20,6 +22,6 @@ export class TokenBucket {
 
   async take(n: number): Promise<void> {
     const wait = this.reserve(n)
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    if (wait > 0) await delay(this.clock, wait)
   }
 }

@@ -1,5 +1,6 @@
 /** The Wire's public shapes: options, handshake flags and the typed event map. */
 import type { BDict, Encodable } from '../bencode/index.js'
+import type { Clock } from '../util/clock.js'
 
 export interface HandshakeFlags { dht: boolean; fast: boolean; extended: boolean }
 
@@ -35,6 +36,6 @@ export interface WireOptions {
   maxRequestLength?: number
   /** Extra top-level fields for our extension handshake (BEP 10), e.g. `p`, `yourip`. */
   extendedHandshake?: () => Record<string, Encodable>
-  /** Clock for rates and the idle timeout, in milliseconds. */
-  now?: () => number
+  /** Time for rates, keep-alives and the idle timeout (default: the system clock). */
+  clock?: Clock
 }

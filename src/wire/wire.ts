@@ -8,6 +8,7 @@ import type { Bitfield } from '../util/bitfield.js'
 import { equalBytes } from '../util/bytes.js'
 import { Emitter } from '../util/emitter.js'
 import { RateMeter } from '../util/rate.js'
+import { systemClock, type Clock, type Timer } from '../util/clock.js'
 import { WireError } from './errors.js'
 import { buildExtendedHandshake, parseExtendedHandshake } from './extended-handshake.js'
 import type { WireExtension } from './extension.js'
@@ -38,13 +39,13 @@ export class Wire extends Emitter<WireEvents> {
   readonly #transient: boolean
   readonly #out: Outbox
   readonly #opts: WireOptions
-  readonly #now: () => number
+  readonly #clock: Clock
   readonly #maxRequest: number
   readonly #downMeter: RateMeter
   readonly #upMeter: RateMeter
   readonly #extensions: WireExtension[] = []
   readonly #peerExtIds = new Map<string, number>()
-  readonly #timers: ReturnType<typeof setInterval>[] = []
+  readonly #timers: Timer[] = []
   #ours: { infoHash: Uint8Array; flags: HandshakeFlags } | undefined
   #theirs: m.Handshake | undefined
   /** Messages that came after the peer's handshake but before we sent ours (inbound
@@ -57,24 +58,25 @@ export class Wire extends Emitter<WireEvents> {
     super()
     this.#conn = conn
     this.#opts = opts
-    this.#now = opts.now ?? Date.now
+    this.#clock = opts.clock ?? systemClock
+    const now = () => this.#clock.now()
     this.#maxRequest = opts.maxRequestLength ?? 128 * 1024
     this.#transient = conn.transientChunks === true
     this.#parser = new WireParser({ maxMessageLength: opts.maxMessageLength, transient: this.#transient })
     this.#out = new Outbox(conn)
-    this.#downMeter = new RateMeter(5, this.#now)
-    this.#upMeter = new RateMeter(5, this.#now)
-    this.#lastReceived = this.#now()
+    this.#downMeter = new RateMeter(5, now)
+    this.#upMeter = new RateMeter(5, now)
+    this.#lastReceived = now()
     conn.on('data', (chunk) => this.#onData(chunk))
     conn.on('drain', () => { this.#out.drained(); if (!this.destroyed) this.emit('drain') })
     conn.on('close', () => this.#close(undefined))
     conn.on('error', (err) => this.#close(err))
     const keepAliveMs = opts.keepAliveMs ?? 60_000
-    if (keepAliveMs > 0) this.#timers.push(setInterval(() => this.keepAlive(), keepAliveMs))
+    if (keepAliveMs > 0) this.#timers.push(this.#clock.setInterval(() => this.keepAlive(), keepAliveMs))
     const idleMs = opts.idleTimeoutMs ?? 120_000
     if (idleMs > 0) {
-      this.#timers.push(setInterval(() => {
-        if (this.#now() - this.#lastReceived >= idleMs) this.destroy(new WireError(`no data for ${idleMs} ms`, 'timeout'))
+      this.#timers.push(this.#clock.setInterval(() => {
+        if (now() - this.#lastReceived >= idleMs) this.destroy(new WireError(`no data for ${idleMs} ms`, 'timeout'))
       }, Math.max(10, idleMs / 4)))
     }
   }
@@ -179,7 +181,7 @@ export class Wire extends Emitter<WireEvents> {
   #close(err: Error | undefined): void {
     if (this.destroyed) return
     this.#destroyed = true
-    for (const t of this.#timers) clearInterval(t)
+    for (const t of this.#timers) t.cancel()
     this.#timers.length = 0
     this.#held = undefined
     this.#out.close()
@@ -201,7 +203,7 @@ export class Wire extends Emitter<WireEvents> {
 
   #onData(chunk: Uint8Array): void {
     if (this.destroyed) return
-    this.#lastReceived = this.#now()
+    this.#lastReceived = this.#clock.now()
     try {
       const messages = this.#parser.push(chunk)
       for (const msg of messages) {

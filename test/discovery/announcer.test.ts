@@ -4,10 +4,10 @@ import { Announcer, announceHttp, scrapeHttp, scrapeUrlFor, type AnnounceEvent, 
 import { UdpTrackerClient } from '../../src/discovery/index.node.js'
 import { toHex } from '../../src/util/bytes.js'
 import { bytes20, deadPort, startTracker } from './tracker-fixture.js'
+import { FakeClock } from '../harness/fake-clock.js'
 
 const T = { timeout: 20_000 }
 const infoHash = bytes20(0x42)
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 function announcer(over: Partial<AnnouncerOptions> & Pick<AnnouncerOptions, 'announce' | 'transports'>): Announcer {
   return new Announcer({ infoHash, peerId: bytes20(1), port: 9001, getStats: () => ({ uploaded: 0, downloaded: 0, left: 100 }), minIntervalMs: 100, requestTimeoutMs: 2000, ...over })
@@ -26,7 +26,8 @@ test('announcers over HTTP and UDP find each other through the real tracker; com
   const tracker = await startTracker()
   const udp = new UdpTrackerClient({ bindAddress: '127.0.0.1', retransmitBaseMs: 200, maxTries: 3 })
   let bLeft = 100
-  const a = announcer({ announce: [[tracker.httpUrl]], transports: { http: announceHttp }, peerId: bytes20(1), port: 9001, getStats: () => ({ uploaded: 0, downloaded: 0, left: 0 }) })
+  const clock = new FakeClock()
+  const a = announcer({ announce: [[tracker.httpUrl]], transports: { http: announceHttp }, clock, peerId: bytes20(1), port: 9001, getStats: () => ({ uploaded: 0, downloaded: 0, left: 0 }) })
   const b = announcer({ announce: [[tracker.udpUrl]], transports: { udp }, peerId: bytes20(2), port: 9002, getStats: () => ({ uploaded: 0, downloaded: 100 - bLeft, left: bLeft }) })
   const scrape = async (): Promise<{ complete: number; incomplete: number } | undefined> =>
     (await scrapeHttp(scrapeUrlFor(tracker.httpUrl)!, [infoHash], { timeoutMs: 2000 })).get(toHex(infoHash))
@@ -39,7 +40,7 @@ test('announcers over HTTP and UDP find each other through the real tracker; com
     const [peersOfB] = await bPeers
     assert.ok(peersOfB.some((p) => p.host === '127.0.0.1' && p.port === 9001))
 
-    await sleep(150) // past the min interval
+    await clock.advance(150) // past the min interval
     const aPeers = waitFor<[PeerAddress[]]>((fn) => a.on('peers', fn), hasPort(9002))
     a.update()
     await aPeers
@@ -111,25 +112,28 @@ function recorder(answer: (event: AnnounceEvent) => Promise<{ interval: number; 
 }
 
 test('events: started, regular re-announce on interval, rate-limited update, completed, stopped', T, async () => {
+  const clock = new FakeClock()
   const r = recorder(async () => ({ interval: 1, peers: [] }))
-  const a = announcer({ announce: [['http://t.invalid/announce']], transports: { http: r.fn }, minIntervalMs: 300 })
+  const a = announcer({ announce: [['http://t.invalid/announce']], transports: { http: r.fn }, minIntervalMs: 300, clock })
   try {
     a.start()
-    await sleep(50)
+    await clock.advance(50)
     assert.deepEqual(r.events, ['started'])
     a.update() // too soon: deferred to the min interval, not sent now
-    await sleep(50)
+    await clock.advance(50)
     assert.deepEqual(r.events, ['started'])
-    await sleep(300)
+    await clock.advance(200)
     assert.deepEqual(r.events, ['started', 'update'])
-    await sleep(1200) // the tracker's 1 s interval
+    await clock.advance(999) // the tracker's 1 s interval, less a millisecond
+    assert.deepEqual(r.events, ['started', 'update'])
+    await clock.advance(1)
     assert.deepEqual(r.events, ['started', 'update', 'update'])
     a.complete()
-    await sleep(50)
+    await clock.advance(0)
     assert.deepEqual(r.events, ['started', 'update', 'update', 'completed'])
     await a.stop()
     assert.deepEqual(r.events, ['started', 'update', 'update', 'completed', 'stopped'])
-    await sleep(300)
+    await clock.advance(10_000)
     assert.equal(r.events.length, 5, 'nothing after stop')
   } finally {
     await a.stop()
@@ -137,32 +141,36 @@ test('events: started, regular re-announce on interval, rate-limited update, com
 })
 
 test('a failing tracker backs off exponentially and stop() ends retries', T, async () => {
-  let calls = 0
-  const a = announcer({ announce: [['http://t.invalid/announce']], transports: { http: async () => { calls++; throw new Error('down') } }, backoffBaseMs: 40, random: () => 0.5 })
+  const clock = new FakeClock()
+  const calls: number[] = []
+  const start = clock.now()
+  const a = announcer({ announce: [['http://t.invalid/announce']], transports: { http: async () => { calls.push(clock.now() - start); throw new Error('down') } }, backoffBaseMs: 40, random: () => 0.5, clock })
   const errors: Error[] = []
   a.on('error', (e) => errors.push(e))
   a.start()
-  await sleep(330) // tries at 0, 40, 120, 280 (base 40 doubling, jitter ×1 at random 0.5)
-  assert.ok(calls >= 3 && calls <= 4, `calls ${calls}`)
-  assert.equal(errors.length, calls)
+  await clock.advance(330)
+  assert.deepEqual(calls, [0, 40, 120, 280], 'base 40 doubling, jitter x1 at random 0.5')
+  assert.equal(errors.length, 4)
   await a.stop()
-  const after = calls
-  await sleep(200)
-  assert.equal(calls, after)
-  assert.ok(calls < 6)
+  await clock.advance(10_000)
+  assert.equal(calls.length, 4)
 })
 
 test('stop() is bounded even when a tracker never answers', T, async () => {
+  const clock = new FakeClock()
   const a = announcer({
-    announce: [['http://t.invalid/announce']], stopTimeoutMs: 200,
+    announce: [['http://t.invalid/announce']], stopTimeoutMs: 200, clock,
     transports: { http: (_u, p) => p.event === 'stopped' ? new Promise(() => undefined) : Promise.resolve({ interval: 60, peers: [] }) },
   })
   a.start()
-  await sleep(30)
-  const started = Date.now()
-  await a.stop()
-  const took = Date.now() - started
-  assert.ok(took >= 150 && took < 1000, `took ${took} ms`)
+  await clock.advance(30)
+  let stopped = false
+  const stopping = a.stop().then(() => { stopped = true })
+  await clock.advance(199)
+  assert.equal(stopped, false, 'it waits for the stopped announce')
+  await clock.advance(1)
+  await stopping
+  assert.equal(stopped, true)
 })
 
 test('URLs with no transport are skipped silently', () => {

@@ -1,4 +1,5 @@
 import { test } from 'node:test'
+import { FakeClock } from '../harness/fake-clock.js'
 import assert from 'node:assert/strict'
 import { Wire, WireError, CLIENT_VERSION, type WireExtension } from '../../src/wire/index.js'
 import * as m from '../../src/wire/messages.js'
@@ -244,18 +245,18 @@ test('writable follows transport backpressure and drain', async () => {
 })
 
 test('rates and counters use the injected clock', async () => {
-  let now = 1_000_000
-  const { wire, send } = await scripted({ now: () => now })
+  const clock = new FakeClock(1_000_000)
+  const { wire, send } = await scripted({ clock, idleTimeoutMs: 0, keepAliveMs: 0 })
   send(m.encodePiece(0, 0, new Uint8Array(10_000)))
-  now += 1000
+  await clock.advance(1000)
   send(m.encodePiece(0, 10_000, new Uint8Array(10_000)))
-  now += 1000
+  await clock.advance(1000)
   assert.equal(wire.downloaded, 20_000)
   assert.equal(wire.downloadRate, 10_000)
   wire.piece(0, 0, new Uint8Array(4000))
   assert.equal(wire.uploaded, 4000)
   assert.equal(wire.uploadRate, 2000)
-  now += 10_000
+  await clock.advance(10_000)
   assert.equal(wire.downloadRate, 0)
   wire.destroy()
 })

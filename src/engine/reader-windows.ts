@@ -1,7 +1,7 @@
 /** Piece priorities wanted by stream readers. Pure bookkeeping: each reader owns a window
  * (critical pieces at its position, readahead behind them) and the torrent asks for the
  * max over all windows on top of its file selection. */
-import { PRIORITY_CRITICAL } from '../engine/picker.js'
+import { PRIORITY_CRITICAL } from './picker-state.js'
 
 /** Readahead pieces are high priority (2..6): after every reader's critical pieces, before
  * normal order. */
@@ -23,11 +23,11 @@ export function windowSize(pieceLength: number, readaheadBytes = 8 * 1024 * 1024
   }
 }
 
-export class StreamWindow {
+export class ReaderWindow {
   /** the piece the reader is at; -1 before it started */
   position = -1
   constructor(
-    private readonly owner: StreamWindows,
+    private readonly owner: ReaderWindows,
     /** last piece this reader will ever need (end of its range) */
     readonly lastPiece: number,
     readonly size: WindowSize,
@@ -54,22 +54,23 @@ export class StreamWindow {
 }
 
 /** All reader windows of one torrent. `onChange` runs once per batch of changes (a
- * microtask later), so several readers moving at once cost one recomputation. */
-export class StreamWindows {
-  readonly #windows = new Set<StreamWindow>()
+ * microtask later), so several readers moving at once cost one recomputation; with
+ * `batch` false it runs at once (the owner batches, as PiecePriorities does). */
+export class ReaderWindows {
+  readonly #windows = new Set<ReaderWindow>()
   #scheduled = false
 
-  constructor(private readonly onChange: () => void) {}
+  constructor(private readonly onChange: () => void, private readonly batch = true) {}
 
   get size(): number { return this.#windows.size }
 
-  add(lastPiece: number, size: WindowSize): StreamWindow {
-    const w = new StreamWindow(this, lastPiece, size)
+  add(lastPiece: number, size: WindowSize): ReaderWindow {
+    const w = new ReaderWindow(this, lastPiece, size)
     this.#windows.add(w)
     return w
   }
 
-  delete(w: StreamWindow): void {
+  delete(w: ReaderWindow): void {
     if (this.#windows.delete(w) && w.position >= 0) this.changed()
   }
 
@@ -79,6 +80,7 @@ export class StreamWindows {
   }
 
   changed(): void {
+    if (!this.batch) { this.onChange(); return }
     if (this.#scheduled) return
     this.#scheduled = true
     queueMicrotask(() => { this.#scheduled = false; this.onChange() })

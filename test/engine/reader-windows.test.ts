@@ -1,12 +1,12 @@
 /** The priority logic of stream readers: windows, seeking, several readers, selection. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { StreamWindows, windowSize, PRIORITY_READAHEAD } from '../../src/stream/windows.js'
+import { ReaderWindows, windowSize, PRIORITY_READAHEAD } from '../../src/engine/reader-windows.js'
 import { PRIORITY_CRITICAL } from '../../src/engine/picker.js'
 
 const tick = () => new Promise<void>((r) => queueMicrotask(r))
 
-function prioritiesOf(windows: StreamWindows, selection: number[]): number[] {
+function prioritiesOf(windows: ReaderWindows, selection: number[]): number[] {
   const prio = Uint8Array.from(selection)
   windows.apply(prio)
   return [...prio]
@@ -20,7 +20,7 @@ test('window sizes follow the piece length', () => {
 
 test('a reader makes its position critical and the next pieces high; seeking moves them; ending restores', async () => {
   let changes = 0
-  const windows = new StreamWindows(() => changes++)
+  const windows = new ReaderWindows(() => changes++)
   const w = windows.add(19, { critical: 2, readahead: 3 })
   const normal = new Array<number>(20).fill(1)
   assert.deepEqual(prioritiesOf(windows, normal), normal, 'nothing before the reader starts')
@@ -47,7 +47,7 @@ test('a reader makes its position critical and the next pieces high; seeking mov
 })
 
 test('several readers combine with file selection by max; a deselected file gets its window', async () => {
-  const windows = new StreamWindows(() => undefined)
+  const windows = new ReaderWindows(() => undefined)
   const a = windows.add(9, { critical: 1, readahead: 2 })
   const b = windows.add(9, { critical: 1, readahead: 2 })
   a.moveTo(1)

@@ -1,13 +1,10 @@
-/** A file range as a web ReadableStream (browsers, service workers, Node's fetch world). */
-import type { TorrentFile } from '../torrent/files.js'
-import { readFileRange, type FileReadOptions } from './file-reader.js'
-
-export function fileWebStream(file: TorrentFile, opts: FileReadOptions = {}): ReadableStream<Uint8Array> {
+/** An async generator as a web ReadableStream (browsers, service workers, Node's fetch
+ * world), pulled one chunk at a time; cancelling it aborts the generator. */
+export function toWebStream(open: (signal: AbortSignal) => AsyncGenerator<Uint8Array, void, undefined>, outer?: AbortSignal): ReadableStream<Uint8Array> {
   const abort = new AbortController()
-  const outer = opts.signal
   const onOuterAbort = () => abort.abort(outer?.reason)
   outer?.addEventListener('abort', onOuterAbort, { once: true })
-  const chunks = readFileRange(file, { ...opts, signal: abort.signal })
+  const chunks = open(abort.signal)
   const cleanup = () => outer?.removeEventListener('abort', onOuterAbort)
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -1,0 +1,138 @@
+/** What each peer should have in flight, computed from the picker, the peer's view and the
+ * clock; the torrent applies the difference (requests out, cancels out) and nothing else
+ * decides what to request. Pure: no I/O; the picker holds the in-flight state.
+ *
+ * Rules, and why:
+ * - A choked peer gets requests only for its allowed-fast pieces (BEP 6).
+ * - Requests go out in batches: a peer is topped up once half its queue is answered, so one
+ *   socket write carries many requests (on loopback a write costs more than a request).
+ *   A priority change (a stream reader moved) skips the batching: it is urgent.
+ * - After a priority change, requests for pieces no longer wanted (a deselected file, a
+ *   reader gone from a skipped file) are cancelled; and when a reader's critical blocks find
+ *   the queue full (a seek), the newest requests of lower priority make room for them
+ *   (cancelled, back to the pool), or a seek would wait behind a second of old readahead.
+ * - A request unanswered for `requestTimeoutMs` goes back to the pool.
+ * - A critical block (a reader waits on it) unanswered for `lateMs` is asked of one more
+ *   unchoked peer that has it; the first copy wins (the picker names the others to cancel).
+ * - Endgame (every wanted block requested) lives in the picker's pick. */
+import { PRIORITY_CRITICAL, PRIORITY_SKIP, type BlockRequest, type InFlightRequest, type PiecePicker } from './picker.js'
+
+export interface PlannerPeer {
+  id: string
+  has(index: number): boolean
+  isSeed: boolean
+  /** the peer chokes us */
+  choked: boolean
+  allowedFast: ReadonlySet<number>
+  /** how many requests to keep queued at this peer */
+  depth: number
+}
+
+export interface PeerPlan {
+  cancel: InFlightRequest[]
+  request: BlockRequest[]
+}
+
+export interface PlannerOptions {
+  requestTimeoutMs?: number
+  lateMs?: number
+}
+
+/** How many requests to keep queued at a peer: about a second of data at its rate, within
+ * what it accepts (`reqq`) and our cap. */
+export function queueDepth(bytesPerSecond: number, reqq: number, blockSize = 16384): number {
+  return Math.max(16, Math.min(reqq, 500, Math.ceil(bytesPerSecond / blockSize)))
+}
+
+export class RequestPlanner {
+  readonly #timeoutMs: number
+  readonly #lateMs: number
+  /** bumped on every priority change; a peer's in-flight list is checked once per epoch */
+  #epoch = 0
+  readonly #checked = new Map<string, number>()
+
+  constructor(private readonly picker: PiecePicker, opts: PlannerOptions = {}) {
+    this.#timeoutMs = opts.requestTimeoutMs ?? 30_000
+    this.#lateMs = opts.lateMs ?? 2000
+  }
+
+  /** Piece priorities changed: the next plan of each peer looks for unwanted requests. */
+  prioritiesChanged(): void { this.#epoch++ }
+
+  /** `urgent` skips the batching; `diskHasRoom` false (too much data waiting for the disk) asks for nothing new. */
+  plan(peer: PlannerPeer, now: number, urgent: boolean, diskHasRoom = true): PeerPlan {
+    const plan: PeerPlan = { cancel: this.#unwanted(peer), request: [] }
+    const { picker } = this
+    if (!diskHasRoom || (peer.choked && peer.allowedFast.size === 0)) return plan
+    const inFlight = picker.inFlightCount(peer.id)
+    if (!urgent && inFlight > peer.depth / 2) return plan
+    if (peer.choked) {
+      plan.request = picker.pickAmong(peer, peer.allowedFast, peer.depth - inFlight, now)
+      return plan
+    }
+    let room = peer.depth - inFlight
+    if (urgent) {
+      const critical = picker.pick(peer, Math.ceil(peer.depth / 2), now, PRIORITY_CRITICAL)
+      if (critical.length > room) plan.cancel.push(...this.#makeRoom(peer.id, critical.length - room))
+      plan.request = critical
+      room -= critical.length
+    }
+    if (room > 0) plan.request.push(...picker.pick(peer, room, now))
+    return plan
+  }
+
+  /** Releases the peer's `n` newest requests below critical priority. */
+  #makeRoom(peerId: string, n: number): InFlightRequest[] {
+    const { picker } = this
+    const lower = [...picker.inFlight(peerId)].filter((r) => picker.priority(r.index) < PRIORITY_CRITICAL)
+    const out = lower.slice(Math.max(0, lower.length - n))
+    for (const r of out) picker.onRequestDropped(r.index, r.offset, peerId)
+    return out
+  }
+
+  /** The peer's requests older than the timeout, released to the pool. */
+  expire(peerId: string, now: number): InFlightRequest[] {
+    const old: InFlightRequest[] = []
+    for (const r of this.picker.inFlight(peerId)) {
+      if (now - r.sentAt < this.#timeoutMs) break // oldest first: the rest are younger
+      old.push(r)
+    }
+    for (const r of old) this.picker.onRequestDropped(r.index, r.offset, peerId)
+    return old
+  }
+
+  /** Late critical blocks, each asked of one more peer: returns who gets which request. */
+  hurry(peers: readonly PlannerPeer[], now: number): { peer: PlannerPeer; request: BlockRequest }[] {
+    const { picker } = this
+    const out: { peer: PlannerPeer; request: BlockRequest }[] = []
+    for (const peer of peers) {
+      const late: InFlightRequest[] = []
+      for (const r of picker.inFlight(peer.id)) {
+        if (now - r.sentAt < this.#lateMs) break
+        if (picker.priority(r.index) === PRIORITY_CRITICAL && picker.inFlightPeers(r.index, r.offset).length === 1) late.push(r)
+      }
+      for (const r of late) {
+        const other = peers.find((p) => p !== peer && !p.choked && p.has(r.index) &&
+          picker.inFlightCount(p.id) < p.depth + 16 && picker.requestAgain(r.index, r.offset, p.id, now))
+        if (other) out.push({ peer: other, request: { index: r.index, offset: r.offset, length: r.length } })
+      }
+    }
+    return out
+  }
+
+  /** A peer left: forget its bookkeeping (the picker releases its requests). */
+  forget(peerId: string): void {
+    this.#checked.delete(peerId)
+    this.picker.onPeerGone(peerId)
+  }
+
+  #unwanted(peer: PlannerPeer): InFlightRequest[] {
+    if (this.#checked.get(peer.id) === this.#epoch) return []
+    this.#checked.set(peer.id, this.#epoch)
+    const { picker } = this
+    const out: InFlightRequest[] = []
+    for (const r of picker.inFlight(peer.id)) if (picker.priority(r.index) === PRIORITY_SKIP || picker.has(r.index)) out.push(r)
+    for (const r of out) picker.onRequestDropped(r.index, r.offset, peer.id)
+    return out
+  }
+}

@@ -1,0 +1,127 @@
+/** A torrent's peer connections: which addresses to dial and when (address-book.ts), the
+ * peers being connected and the active ones, within the torrent's peer limit and the
+ * client's connection budget. It starts each PeerConnection and tells the torrent when one
+ * becomes active or closes; it never looks at pieces. */
+import type { Clock } from '../util/clock.js'
+import { equalBytes } from '../util/bytes.js'
+import type { Wire } from '../wire/index.js'
+import type { Duplex, PeerAddress } from '../transport/types.js'
+import { AddressBook } from './address-book.js'
+import { PeerConnection, addressKey, type PeerOptions } from './peer-connection.js'
+
+export interface ConnectionsOptions {
+  infoHash: Uint8Array
+  peerId: Uint8Array
+  clock: Clock
+  maxPeers: number
+  getMetadata(): Uint8Array | undefined
+  connect?: ((addr: PeerAddress, signal: AbortSignal) => Promise<Duplex>) | undefined
+  /** the client's connection budget has room */
+  canConnect(): boolean
+  isSelf(addr: PeerAddress): boolean
+  /** dialing is wanted now (not paused, not destroyed, something to download) */
+  wantsToDial(): boolean
+  /** A peer is set up and listened to; it becomes active (or closes) later. */
+  onPeer(peer: PeerConnection): void
+  onClosed(peer: PeerConnection): void
+}
+
+export class Connections {
+  readonly addresses: AddressBook
+  /** active peers by id */
+  readonly active = new Map<string, PeerConnection>()
+  /** peers still connecting or handshaking */
+  readonly #pending = new Set<PeerConnection>()
+  /** seeds we left because we had all we wanted (AddressBook keys): dialed again at once
+   * when we want more (a stream reader on a deselected file) */
+  readonly #leftWhenDone = new Set<string>()
+  #closed = false
+
+  constructor(private readonly o: ConnectionsOptions) {
+    this.addresses = new AddressBook(2000, () => o.clock.now())
+  }
+
+  get size(): number { return this.active.size }
+  get #room(): number { return this.o.maxPeers - this.active.size - this.#pending.size }
+
+  /** true while another peer would fit */
+  get hasRoom(): boolean { return !this.#closed && this.#room > 0 }
+
+  /** A peer address from a tracker, the DHT, a magnet link...: dialed when there is room. */
+  add(addr: PeerAddress): void {
+    if (this.#closed || this.o.isSelf(addr)) return
+    if (this.addresses.add(addr)) this.connectMore()
+  }
+
+  connectMore(): void {
+    const connect = this.o.connect
+    if (!connect || this.#closed || !this.o.wantsToDial()) return
+    const room = this.#room
+    if (room <= 0) return
+    for (const addr of this.addresses.takeDialable(Math.min(room, 8))) {
+      if (!this.o.canConnect()) { this.addresses.disconnected(addr, false); break }
+      this.#start(PeerConnection.outgoing(addr, (signal) => connect(addr, signal), this.#peerOptions()))
+    }
+  }
+
+  /** A transport connected from elsewhere (a WebRTC data channel) on which we send the
+   * handshake first, as if we had dialed it. */
+  adopt(conn: Duplex, addr: PeerAddress): void {
+    if (!this.hasRoom) { conn.destroy(); return }
+    this.#start(PeerConnection.outgoing(addr, async () => conn, this.#peerOptions()))
+  }
+
+  /** A peer that dialed us and named our info hash. */
+  accept(wire: Wire, addr: PeerAddress): void {
+    if (!this.hasRoom || this.addresses.isBanned(addr) || !wire.infoHash || !equalBytes(wire.infoHash, this.o.infoHash)) { wire.destroy(); return }
+    this.#start(PeerConnection.incoming(wire, addr, this.#peerOptions()))
+  }
+
+  /** We are done and this peer is a seed: leave it, but dial it again if we want more. */
+  leaveSeed(peer: PeerConnection): void {
+    this.#leftWhenDone.add(addressKey(peer.address))
+    peer.close()
+  }
+
+  redialLeftSeeds(): void {
+    for (const key of this.#leftWhenDone) if (this.addresses.retryNow(key)) this.#leftWhenDone.delete(key)
+    this.connectMore()
+  }
+
+  ban(peer: PeerConnection, why: Error): void {
+    this.addresses.ban(peer.address)
+    peer.close(why)
+  }
+
+  closeAll(): void {
+    this.#closed = true
+    for (const p of [...this.#pending, ...this.active.values()]) p.close()
+  }
+
+  #peerOptions(): PeerOptions {
+    return { infoHash: this.o.infoHash, peerId: this.o.peerId, clock: this.o.clock, getMetadata: () => this.o.getMetadata() }
+  }
+
+  #start(peer: PeerConnection): void {
+    this.#pending.add(peer)
+    peer.once('active', () => {
+      this.#pending.delete(peer)
+      if (this.active.has(peer.id) || this.#closed) { peer.close(); return }
+      this.active.set(peer.id, peer)
+      if (!peer.inbound) this.addresses.connected(peer.address)
+    })
+    peer.once('closed', (err) => this.#onClosed(peer, err))
+    this.o.onPeer(peer)
+    peer.start()
+  }
+
+  #onClosed(peer: PeerConnection, err: Error | undefined): void {
+    const wasActive = this.active.get(peer.id) === peer
+    this.#pending.delete(peer)
+    if (wasActive) this.active.delete(peer.id)
+    if (peer.isSelf) this.addresses.ban(peer.address)
+    else if (!peer.inbound) this.addresses.disconnected(peer.address, !wasActive && err !== undefined)
+    this.o.onClosed(peer)
+    if (!this.#closed) this.connectMore()
+  }
+}
