@@ -4,6 +4,8 @@ import type { FileAdapters } from './files.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import type { Storage, StorageLayout } from '../storage/types.js'
 import type { AnnounceResult, AnnounceParams } from '../discovery/index.js'
+import type { Signaling } from '../discovery/signaling.js'
+export type { Signaling, SignalingTorrent } from '../discovery/signaling.js'
 
 /** What a torrent needs from its client and platform: injected, so the same torrent code
  * runs in Node (TCP, files) and in browsers (WebRTC, memory or IndexedDB). */
@@ -29,22 +31,4 @@ export interface TorrentContext {
   clock: Clock
   /** what the platform makes of file bytes (a Node Readable, playback in a page) */
   fileAdapters?: FileAdapters
-}
-
-/** What a signaling service sees of a torrent. */
-export interface SignalingTorrent {
-  infoHash: Uint8Array
-  peerId: Uint8Array
-  /** the torrent's WebSocket tracker URLs */
-  urls: string[]
-  getStats(): { uploaded: number; downloaded: number; left: number }
-  /** true while the torrent has room for more peers */
-  wantsPeers(): boolean
-  /** A connected transport to a peer of this torrent. The initiator sends the BitTorrent
-   * handshake first; the other side answers it. */
-  addConnection(conn: Duplex, addr: PeerAddress, initiator: boolean): void
-}
-
-export interface Signaling {
-  join(torrent: SignalingTorrent): { update(event?: 'completed'): void; leave(): Promise<void> }
 }
