@@ -156,7 +156,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     for (const addr of this.addresses.takeDialable(Math.min(room, 8))) {
       if (!this.ctx.canConnect()) { this.addresses.disconnected(addr, false); break }
       this.#dialing++
-      connect(addr, this.#abort.signal).then((conn) => {
+      connect(addr, { signal: this.#abort.signal, infoHash: this.infoHash }).then((conn) => {
         this.#dialing--
         this.#dialed(conn, addr)
       }, () => {
