@@ -1,14 +1,15 @@
 /** The key exchange and hashes of Message Stream Encryption (the de-facto spec from the
- * Azureus wiki; our notes in shared/specs/mse.md): Diffie-Hellman over the 768-bit Oakley
- * group 1 prime with generator 2, SHA-1 for every HASH, RC4 keys from the shared secret and
+ * Azureus wiki; our notes in shared/specs/mse.md): Diffie-Hellman over a 768-bit prime
+ * with generator 2, SHA-1 for every HASH, RC4 keys from the shared secret and
  * the torrent's info hash (SKEY). BigInt arithmetic: one 160-bit-exponent modpow costs
  * ~0.2 ms here, where node:crypto's createDiffieHellman took ~16 ms per key pair. */
 import { sha1 } from '../../util/sha1.js'
 import { concat, utf8 } from '../../util/bytes.js'
 import { Rc4 } from './rc4.js'
 
-/** RFC 2409 section 6.1 (Oakley group 1). */
-const P = BigInt('0x' +
+/** MSE's prime. Not quite RFC 2409's Oakley group 1 (whose last 64 bits are all ones):
+ * it ends ...A63A3621 0000000000090563, as every implementation we talk to uses. */
+export const P = BigInt('0x' +
   'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1' +
   '29024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
   'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245' +
