@@ -1,13 +1,15 @@
 /** The client's encryption policy (MSE/PE) for TCP peers, like libtorrent's:
  * - 'enabled' (default): incoming plaintext and MSE both accepted; outgoing connections
  *   start encrypted and fall back to plaintext once when the peer hangs up during the MSE
- *   handshake. Encrypted-first because every client we test against (libtorrent, Transmission,
- *   webtorrent, aria2) accepts an MSE handshake in its default mode, and the ones set to
- *   require encryption accept nothing else: encrypted-first connects at the first attempt
- *   to all of them, plaintext-first needs a second connection to every "required" peer
- *   (test/integration/mse-interop.test.ts shows both sides). We offer both methods and
- *   let the peer choose; as the receiver we choose plaintext when offered both (libtorrent's
- *   default: the handshake is hidden, the bulk costs no CPU).
+ *   handshake. Encrypted-first, measured: libtorrent (pe_enabled and pe_forced), webtorrent
+ *   (secure 1 and 2), aria2 (with and without --bt-require-crypto) and Transmission
+ *   (encryption 2) all answer an MSE handshake, while a plaintext one is refused by
+ *   libtorrent pe_forced and aria2 --bt-require-crypto=true (webtorrent secure 2 still takes
+ *   it). So encrypted-first connects at the first attempt to every one of them except
+ *   libtorrent pe_disabled, which costs one more connection; plaintext-first would cost one
+ *   to every peer that requires encryption (test/integration/mse-interop.test.ts). We offer
+ *   both methods and let the peer choose; as the receiver we choose plaintext when offered
+ *   both (libtorrent's default: the handshake is hidden, the bulk costs no CPU).
  * - 'forced': RC4 only, both ways; plaintext handshakes are refused.
  * - 'disabled': plaintext only, as before MSE existed. */
 import { toHex } from '../util/bytes.js'
