@@ -109,6 +109,16 @@ describe('MSE/PE interoperability', { timeout: 300_000 }, () => {
     })
   }
 
+  test('webtorrent (secure: 1) downloads from ours from a magnet link (metadata over MSE too)', async () => {
+    const seeder = await oursSeed('enabled')
+    const magnet = await seeder.proc.waitFor(/^magnet:/)
+    const out = join(dir.path, 'wt-leech-magnet')
+    const r = await run(track(wtLeech(magnet, out, await freePort(), seeder.port, 1)), 90_000)
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(await fileDigest(join(out, 'clip.bin')), digest)
+    await seeder.proc.stop()
+  })
+
   for (const [secure, ours] of [[1, 'enabled'], [2, 'forced']] as const) {
     test(`webtorrent (secure: ${secure}) seeds, ours (${ours}) downloads`, async () => {
       const port = await freePort()

@@ -49,7 +49,7 @@ const client = new WebTorrent({
 })
 client.on('error', e => { console.error('client error', e); process.exit(3) })
 
-const torrent = client.add(fs.readFileSync(torrentPath), { path: dir, announce: [] })
+const torrent = client.add(torrentPath.startsWith('magnet:') ? torrentPath : fs.readFileSync(torrentPath), { path: dir, announce: [] })
 torrent.on('warning', w => log('warning', w.message || w))
 // --peer PORT: dial 127.0.0.1:PORT directly (no tracker round trip)
 if (opt('peer')) torrent.on('infoHash', () => torrent.addPeer('127.0.0.1:' + opt('peer')))
