@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Engine benchmark (issue 2): one seeder to one leecher of a 1 GiB file on loopback, for
-// swarmstream→swarmstream, libtorrent→libtorrent and webtorrent→webtorrent, in one run.
-// Prints MB/s, the leecher's CPU seconds and peak RSS, and ratios against libtorrent.
-//   npm run bench:engine [-- --size <MiB>] [--runs <n>] [--only ours,lt,wt]
+// swarmstream→swarmstream, libtorrent→libtorrent and webtorrent→webtorrent, in one run, and
+// the encrypted rows (MSE/PE with RC4 forced both ways): ours→ours against lt→lt (pe_forced).
+// Prints MB/s, the leecher's CPU seconds and peak RSS, ratios against libtorrent, and the CPU
+// ratio encrypted/plaintext for each.
+//   npm run bench:engine [-- --size <MiB>] [--runs <n>] [--only ours,lt,wt,oursEnc,ltEnc]
 // As root it re-runs itself in a loopback-only network namespace (unshare -n).
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
@@ -14,7 +16,7 @@ import { inLoopbackNamespace } from '../scripts/loopback-netns.mjs'
 import { ensureBenchData, freePort } from './data.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const { values } = parseArgs({ options: { size: { type: 'string', default: '1024' }, runs: { type: 'string', default: '1' }, only: { type: 'string', default: 'ours,lt,wt' }, keep: { type: 'boolean' } } })
+const { values } = parseArgs({ options: { size: { type: 'string', default: '1024' }, runs: { type: 'string', default: '1' }, only: { type: 'string', default: 'ours,lt,wt,oursEnc,ltEnc' }, keep: { type: 'boolean' } } })
 
 inLoopbackNamespace(import.meta.url)
 
@@ -59,22 +61,24 @@ async function leechJson(leech, timeoutMs) {
 
 const runners = {
   // Leechers dial the seeder directly (no tracker round trips in the timing).
-  async ours() {
+  async ours(enc = []) {
     const sp = await freePort(), lp = await freePort()
-    const seed = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'seed', file, '--torrent', torrent, '--port', String(sp), '--host', '127.0.0.1', '--no-trackers', '--quiet'])
+    const seed = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'seed', file, '--torrent', torrent, '--port', String(sp), '--host', '127.0.0.1', '--no-trackers', '--quiet', ...enc])
     await seed.ready(/READY/)
     const out = join(work, 'out-ours'); rmSync(out, { recursive: true, force: true })
-    const leech = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'download', torrent, '-o', out, '--port', String(lp), '--host', '127.0.0.1', '--no-trackers', '--peer', `127.0.0.1:${sp}`, '--json'])
+    const leech = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'download', torrent, '-o', out, '--port', String(lp), '--host', '127.0.0.1', '--no-trackers', '--peer', `127.0.0.1:${sp}`, '--json', ...enc])
     try { return await leechJson(leech, 600_000) } finally { await seed.stop(); rmSync(out, { recursive: true, force: true }) }
   },
-  async lt() {
+  async lt(enc = []) {
     const sp = await freePort(), lp = await freePort()
-    const seed = startProc('/usr/bin/python3', [join(root, 'test/peers/lt.py'), 'seed', torrent, dataDir, '--port', String(sp), '--quiet'])
+    const seed = startProc('/usr/bin/python3', [join(root, 'test/peers/lt.py'), 'seed', torrent, dataDir, '--port', String(sp), '--quiet', ...enc])
     await seed.ready(/READY/)
     const out = join(work, 'out-lt'); rmSync(out, { recursive: true, force: true })
-    const leech = startProc('/usr/bin/python3', [join(root, 'test/peers/lt.py'), 'leech', torrent, out, '--port', String(lp), '--peer', String(sp), '--quiet'])
+    const leech = startProc('/usr/bin/python3', [join(root, 'test/peers/lt.py'), 'leech', torrent, out, '--port', String(lp), '--peer', String(sp), '--quiet', ...enc])
     try { const r = await leechJson(leech, 600_000); return { seconds: r.wall_s, MBps: r.MBps, cpu_s: r.cpu_s, peak_rss_mb: r.peak_rss_mb } } finally { await seed.stop(); rmSync(out, { recursive: true, force: true }) }
   },
+  oursEnc: () => runners.ours(['--encryption', 'forced']),
+  ltEnc: () => runners.lt(['--enc-forced']),
   async wt() {
     const sp = await freePort(), lp = await freePort()
     const seed = startProc(process.execPath, [join(root, 'test/peers/wt.mjs'), 'seed', torrent, dataDir, '--port', String(sp), '--quiet'])
@@ -96,14 +100,20 @@ for (const name of values.only.split(',')) {
     } catch (e) { console.error(`${name} failed: ${e.message}`) }
   }
 }
-const names = { ours: 'swarmstream → swarmstream', lt: 'libtorrent → libtorrent', wt: 'webtorrent → webtorrent' }
+const names = { ours: 'swarmstream → swarmstream', lt: 'libtorrent → libtorrent', wt: 'webtorrent → webtorrent', oursEnc: 'swarmstream → swarmstream, MSE RC4 forced', ltEnc: 'libtorrent → libtorrent, pe_forced RC4' }
 const ref = results.lt
 console.log(`\n${sizeMiB} MiB, 1 MiB pieces, one seeder → one leecher on 127.0.0.1 (best of ${values.runs}); leecher figures\n`)
-console.log('| pair | MB/s | CPU s | peak RSS MB | MB/s vs lt | CPU vs lt |')
+console.log('| pair | MB/s | CPU s | peak RSS MB | MB/s vs lt (same encryption) | CPU vs lt |')
 console.log('|---|---|---|---|---|---|')
 for (const [k, r] of Object.entries(results)) {
-  const ratio = (a, b) => (ref && b ? (a / b).toFixed(2) : 'n/a')
-  console.log(`| ${names[k]} | ${r.MBps} | ${r.cpu_s} | ${r.peak_rss_mb ?? 'n/a'} | ${ratio(r.MBps, ref?.MBps)} | ${ratio(r.cpu_s, ref?.cpu_s)} |`)
+  // encrypted rows are compared with libtorrent encrypted, the others with libtorrent plaintext
+  const base = k.endsWith('Enc') ? results.ltEnc : ref
+  const ratio = (a, b) => (base && b ? (a / b).toFixed(2) : 'n/a')
+  console.log(`| ${names[k]} | ${r.MBps} | ${r.cpu_s} | ${r.peak_rss_mb ?? 'n/a'} | ${ratio(r.MBps, base?.MBps)} | ${ratio(r.cpu_s, base?.cpu_s)} |`)
 }
-console.log('\ntargets: throughput ours/libtorrent >= 1.0; CPU <= 1.3x libtorrent; peak RSS <= 120 MB')
+for (const [enc, plain] of [['oursEnc', 'ours'], ['ltEnc', 'lt']]) {
+  const e = results[enc], p = results[plain]
+  if (e && p) console.log(`${names[plain].split(' ')[0]}: encrypted/plaintext leecher CPU ${(e.cpu_s / p.cpu_s).toFixed(2)}x, MB/s ${(e.MBps / p.MBps).toFixed(2)}x`)
+}
+console.log('\ntargets: throughput ours/libtorrent >= 1.0; CPU <= 1.3x libtorrent; peak RSS <= 120 MB; encrypted CPU <= 1.3x our plaintext')
 if (!values.keep) rmSync(join(work, 'out-ours'), { recursive: true, force: true })

@@ -10,6 +10,7 @@ need=()
 command -v transmission-cli >/dev/null || need+=(transmission-cli)
 command -v transmission-daemon >/dev/null || need+=(transmission-daemon)
 command -v transmission-remote >/dev/null || need+=(transmission-daemon)
+command -v aria2c >/dev/null || need+=(aria2)
 command -v ip >/dev/null || need+=(iproute2)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)          # test videos for streaming
 command -v ffprobe >/dev/null || need+=(ffmpeg)

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 import type { PeerAddress } from '../transport/types.js'
+import { ENCRYPTION_POLICIES, type EncryptionPolicy } from '../client/encryption.js'
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -27,6 +28,8 @@ export const networkOptions = {
   'no-trackers': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   json: { type: 'boolean' },
+  /** MSE/PE on TCP: enabled (default), forced, disabled */
+  encryption: { type: 'string' },
 } as const
 
 export function parsePort(v: string | undefined, fallback: number): number {
@@ -34,6 +37,12 @@ export function parsePort(v: string | undefined, fallback: number): number {
   const n = Number(v)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`invalid port: ${v}`)
   return n
+}
+
+export function parseEncryption(v: string | undefined): EncryptionPolicy {
+  if (v === undefined) return 'enabled'
+  if (!(ENCRYPTION_POLICIES as readonly string[]).includes(v)) throw new UsageError(`invalid --encryption (want ${ENCRYPTION_POLICIES.join('|')}): ${v}`)
+  return v as EncryptionPolicy
 }
 
 export function parsePeer(v: string): PeerAddress {

@@ -1,6 +1,6 @@
 import { Client } from '../client/index.node.js'
 import type { Torrent } from '../torrent/torrent.js'
-import { parsePeer, parsePort } from './args.js'
+import { parseEncryption, parsePeer, parsePort } from './args.js'
 import { Progress } from './progress.js'
 
 export interface NetworkValues {
@@ -9,6 +9,7 @@ export interface NetworkValues {
   peer?: string[] | undefined
   'no-trackers'?: boolean | undefined
   quiet?: boolean | undefined
+  encryption?: string | undefined
 }
 
 /** A client for one CLI command. DHT and LSD are not in this build, so nothing here ever
@@ -20,6 +21,7 @@ export function cliClient(values: NetworkValues): Client {
     trackers: !values['no-trackers'],
     dht: false,
     lsd: false,
+    encryption: parseEncryption(values.encryption),
   })
 }
 

@@ -8,12 +8,15 @@ import type { TorrentContext } from '../torrent/context.js'
 import { ClientError } from './errors.js'
 import { awaitHandshake } from '../torrent/await-handshake.js'
 import { systemClock, type Clock } from '../util/clock.js'
+import type { EncryptionLayer, EncryptionLayerFactory, EncryptionPolicy } from './encryption.js'
 
 /** The platform parts a client is built from: Node gives TCP and files, browsers WebRTC. */
 export interface ClientPlatform extends Omit<TorrentContext, 'peerId' | 'port' | 'isSelf' | 'canConnect' | 'clock'> {
   /** starts accepting peers; resolves to the port actually bound */
   listen?(port: number, host: string, onConnection: (conn: Duplex, addr: PeerAddress) => void): Promise<{ port: number; close(): Promise<void> }>
   readTorrentFile?(path: string): Promise<Uint8Array>
+  /** MSE/PE for the peers of `listen` and `connect` (Node: TCP) */
+  encryption?: EncryptionLayerFactory
   close?(): Promise<void>
 }
 
@@ -33,6 +36,9 @@ export interface ClientOptions {
   lsd?: boolean
   /** time for every timeout, interval and rate (default: the system clock; tests pass a fake one) */
   clock?: Clock
+  /** MSE/PE on TCP: 'enabled' (default) accepts both and dials encrypted first, 'forced'
+   * only RC4, 'disabled' only plaintext (see encryption.ts) */
+  encryption?: EncryptionPolicy
 }
 
 export interface AddOptions extends Partial<Omit<TorrentOptions, 'infoHash' | 'metainfo'>> {
@@ -53,11 +59,13 @@ export class BaseClient extends Emitter<ClientEvents> {
   readonly #listening: Promise<void>
   readonly #connections = new Set<Duplex>()
   readonly #clock: Clock
+  readonly #encryption: EncryptionLayer | undefined
 
   constructor(readonly options: ClientOptions, readonly platform: ClientPlatform) {
     super()
     this.peerId = options.peerId ?? defaultPeerId()
     this.#clock = options.clock ?? systemClock
+    this.#encryption = platform.encryption?.(options.encryption ?? 'enabled', () => [...this.torrents.values()].map((t) => t.infoHash))
     this.#listening = this.#listen()
     this.#listening.catch(() => undefined)
   }
@@ -82,13 +90,16 @@ export class BaseClient extends Emitter<ClientEvents> {
   #onIncoming(conn: Duplex, addr: PeerAddress): void {
     this.#track(conn)
     if (this.destroyed || this.#connections.size > (this.options.maxConnections ?? 200)) { conn.destroy(); return }
-    const wire = new Wire(conn, { clock: this.#clock })
-    wire.on('error', () => undefined)
-    awaitHandshake(wire, this.#clock, (infoHash) => {
-      const torrent = this.torrents.get(toHex(infoHash))
-      if (!torrent) { wire.destroy(); return }
-      torrent.acceptWire(wire, addr)
-    })
+    const accepted = this.#encryption?.accept(conn) ?? Promise.resolve(conn)
+    accepted.then((stream) => {
+      const wire = new Wire(stream, { clock: this.#clock })
+      wire.on('error', () => undefined)
+      awaitHandshake(wire, this.#clock, (infoHash) => {
+        const torrent = this.torrents.get(toHex(infoHash))
+        if (!torrent || this.#encryption?.sameTorrent(stream, infoHash) === false) { wire.destroy(); return }
+        torrent.acceptWire(wire, addr)
+      })
+    }, () => undefined)
   }
 
   /** Adds a torrent by magnet link, info hash, .torrent bytes or path, or parsed metainfo. */
@@ -147,15 +158,15 @@ export class BaseClient extends Emitter<ClientEvents> {
       clock: this.#clock,
       isSelf: (addr) => addr.port === this.#port && isLocalHost(addr.host, this.options.host),
       canConnect: () => this.#connections.size < (this.options.maxConnections ?? 200),
-      ...(this.platform.connect ? {
-        connect: async (addr: PeerAddress, signal: AbortSignal) => {
-          const conn = await this.platform.connect!(addr, signal)
-          this.#track(conn)
-          return conn
-        },
-      } : {}),
+      ...(this.platform.connect ? { connect: this.#connector(this.platform.connect) } : {}),
       trackerTransports: this.options.trackers === false ? {} : this.platform.trackerTransports,
     }
+  }
+
+  /** The platform's dialer, each raw connection tracked, under the encryption policy. */
+  #connector(raw: NonNullable<ClientPlatform['connect']>): NonNullable<TorrentContext['connect']> {
+    const tracked = async (addr: PeerAddress, opts: { signal: AbortSignal }) => { const c = await raw(addr, opts); this.#track(c); return c }
+    return this.#encryption?.connect(tracked) ?? tracked
   }
 
   async destroy(): Promise<void> {

@@ -5,6 +5,7 @@ import { FsStorage } from '../storage/fs.node.js'
 import { announceHttp } from '../discovery/http-tracker.js'
 import { UdpTrackerClient } from '../discovery/udp-tracker.node.js'
 import type { ClientPlatform } from './client.js'
+import { mseLayer } from './encryption.js'
 import { nodeSignaling, type NodeSignalingOptions } from '../discovery/ws-tracker.node.js'
 import { nodeFileAdapters } from '../stream/node-stream.node.js'
 
@@ -16,7 +17,8 @@ export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingO
   return {
     hasher,
     createStorage: (layout, path) => new FsStorage(path, layout),
-    connect: (addr, signal) => connectTcp(addr, { signal, timeoutMs: 10_000 }),
+    connect: (addr, { signal }) => connectTcp(addr, { signal, timeoutMs: 10_000 }),
+    encryption: mseLayer,
     listen: async (port, host, onConnection) => listenTcp(port, host, (socket) =>
       onConnection(socket, { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 })),
     trackerTransports: { http: announceHttp, ...(udp ? { udp } : {}) },

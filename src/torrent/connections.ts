@@ -15,7 +15,7 @@ export interface ConnectionsOptions {
   clock: Clock
   maxPeers: number
   getMetadata(): Uint8Array | undefined
-  connect?: ((addr: PeerAddress, signal: AbortSignal) => Promise<Duplex>) | undefined
+  connect?: ((addr: PeerAddress, opts: { signal: AbortSignal; infoHash?: Uint8Array }) => Promise<Duplex>) | undefined
   /** the client's connection budget has room */
   canConnect(): boolean
   isSelf(addr: PeerAddress): boolean
@@ -60,7 +60,7 @@ export class Connections {
     if (room <= 0) return
     for (const addr of this.addresses.takeDialable(Math.min(room, 8))) {
       if (!this.o.canConnect()) { this.addresses.disconnected(addr, false); break }
-      this.#start(PeerConnection.outgoing(addr, (signal) => connect(addr, signal), this.#peerOptions()))
+      this.#start(PeerConnection.outgoing(addr, (signal) => connect(addr, { signal, infoHash: this.o.infoHash }), this.#peerOptions()))
     }
   }
 

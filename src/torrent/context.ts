@@ -16,7 +16,8 @@ export interface TorrentContext {
   hasher: Hasher
   /** `infoHashHex` names the torrent for stores that are not folders (IndexedDB) */
   createStorage(layout: StorageLayout, path: string, infoHashHex: string): Storage
-  connect?(addr: PeerAddress, signal: AbortSignal): Promise<Duplex>
+  /** dials a peer; `infoHash` names the torrent (the key of an encrypted handshake) */
+  connect?(addr: PeerAddress, opts: { signal: AbortSignal; infoHash?: Uint8Array }): Promise<Duplex>
   trackerTransports: {
     http?: (url: string, p: AnnounceParams, opts?: { signal?: AbortSignal; timeoutMs?: number }) => Promise<AnnounceResult>
     udp?: import('../discovery/index.js').UdpTrackerClient

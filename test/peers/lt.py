@@ -27,6 +27,7 @@ Transmission interop: Transmission (3.00 and 4.x) refuses to DIAL 127.0.0.0/8 / 
 Fairness knobs (defaults chosen for plain-TCP comparisons with clients lacking MSE/uTP):
   --utp  : enable uTP (default off -> TCP only)
   --enc  : allow MSE/PE encryption (default: pe_disabled in and out -> plaintext BitTorrent)
+  --enc-forced : require MSE/PE with RC4 both ways (pe_forced in and out, allowed_enc_level pe_rc4)
 """
 import argparse, json, os, sys, time, resource
 import libtorrent as lt
@@ -52,6 +53,7 @@ ap.add_argument('--port', type=int, default=6881)
 ap.add_argument('--bind', default='127.0.0.1')
 ap.add_argument('--utp', action='store_true')
 ap.add_argument('--enc', action='store_true')
+ap.add_argument('--enc-forced', action='store_true')
 ap.add_argument('--timeout', type=float, default=600)
 ap.add_argument('--seed-mode', action='store_true', help='skip initial hash check when seeding (lazy verify)')
 ap.add_argument('--quiet', action='store_true')
@@ -62,7 +64,7 @@ ap.add_argument('--announce-every', type=float, default=0,
                      'dial 127.x peers themselves: the seeder must learn of them and connect out)')
 a = ap.parse_args()
 
-enc = lt.enc_policy.pe_enabled if a.enc else lt.enc_policy.pe_disabled
+enc = lt.enc_policy.pe_forced if a.enc_forced else lt.enc_policy.pe_enabled if a.enc else lt.enc_policy.pe_disabled
 settings = {
     'listen_interfaces': f'{a.bind}:{a.port}',
     'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
@@ -72,6 +74,7 @@ settings = {
     'enable_incoming_utp': a.utp, 'enable_outgoing_utp': a.utp,
     'enable_incoming_tcp': True, 'enable_outgoing_tcp': True,
     'in_enc_policy': int(enc), 'out_enc_policy': int(enc),
+    **({'allowed_enc_level': int(lt.enc_level.rc4), 'prefer_rc4': True} if a.enc_forced else {}),
     'active_downloads': -1, 'active_seeds': -1, 'active_limit': -1,
     'alert_mask': int(lt.alert_category.error | lt.alert_category.status | lt.alert_category.tracker),
 }

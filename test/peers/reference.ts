@@ -22,13 +22,14 @@ export function libtorrentLeech(torrent: string, dir: string, port: number, extr
 }
 
 /** settings.json for Transmission 3: DHT, LPD, PEX, UPnP/NAT-PMP and blocklists off,
- * TCP only, plaintext preferred, everything bound to loopback. */
-function transmissionSettings(confDir: string, peerPort: number, rpcPort: number, downloadDir: string): void {
+ * TCP only, plaintext preferred (`encryption`: 0 prefer plaintext, 1 prefer MSE, 2 require MSE),
+ * everything bound to loopback. */
+function transmissionSettings(confDir: string, peerPort: number, rpcPort: number, downloadDir: string, encryption = 0): void {
   mkdirSync(confDir, { recursive: true })
   mkdirSync(downloadDir, { recursive: true })
   writeFileSync(join(confDir, 'settings.json'), JSON.stringify({
     'dht-enabled': false, 'lpd-enabled': false, 'pex-enabled': false, 'port-forwarding-enabled': false,
-    'blocklist-enabled': false, 'utp-enabled': false, encryption: 0,
+    'blocklist-enabled': false, 'utp-enabled': false, encryption,
     'bind-address-ipv4': '127.0.0.1', 'bind-address-ipv6': '::1',
     'peer-port': peerPort, 'peer-port-random-on-start': false,
     'rpc-enabled': true, 'rpc-bind-address': '127.0.0.1', 'rpc-port': rpcPort, 'rpc-authentication-required': false,
@@ -43,10 +44,10 @@ function transmissionSettings(confDir: string, peerPort: number, rpcPort: number
 }
 
 /** transmission-daemon seeding `torrent` from `dataDir`; resolves once it is checked and seeding. */
-export async function transmissionSeed(torrent: string, dataDir: string, peerPort: number, scratch: string): Promise<Running> {
+export async function transmissionSeed(torrent: string, dataDir: string, peerPort: number, scratch: string, encryption = 0): Promise<Running> {
   const rpc = peerPort + 1000
   const conf = join(scratch, `tr-seed-${peerPort}`)
-  transmissionSettings(conf, peerPort, rpc, resolve(dataDir))
+  transmissionSettings(conf, peerPort, rpc, resolve(dataDir), encryption)
   const daemon = start('transmission-daemon', ['-f', '-g', conf, '--log-error'])
   const remote = (...args: string[]) => run(start('transmission-remote', [`127.0.0.1:${rpc}`, ...args]), 10_000)
   const deadline = Date.now() + 60_000
@@ -67,9 +68,9 @@ export async function transmissionSeed(torrent: string, dataDir: string, peerPor
 
 /** transmission-cli downloading `torrent` into `outDir`; its done-script stops it, so the
  * process exits 0 once the download completes. */
-export function transmissionLeech(torrent: string, outDir: string, peerPort: number, scratch: string): Running {
+export function transmissionLeech(torrent: string, outDir: string, peerPort: number, scratch: string, encryption = 0): Running {
   const conf = join(scratch, `tr-leech-${peerPort}`)
-  transmissionSettings(conf, peerPort, peerPort + 1000, resolve(outDir))
+  transmissionSettings(conf, peerPort, peerPort + 1000, resolve(outDir), encryption)
   const doneScript = join(conf, 'done.sh')
   writeFileSync(doneScript, `#!/bin/sh\ntouch "${conf}/done"\nkill -INT $PPID\n`, { mode: 0o755 })
   return start('transmission-cli', ['-g', conf, '-w', resolve(outDir), '-p', String(peerPort), '-M', '-et', '-B', '-f', doneScript, resolve(torrent)])

@@ -19,6 +19,7 @@
 //       scripts/webtorrent-cli-local.sh patches a copy of its cmd.js instead.
 // NOTE: webtorrent's TCP listener binds all interfaces (no hostname option) -> run inside the netns.
 // Knobs: --enc enables MSE/PE (secure: 1, the webtorrent default); default here is plaintext.
+//        --secure N sets it explicitly: 0 plaintext, 1 PE preferred, 2 PE with RC4 only.
 //        --utp enables uTP (webtorrent then tries uTP FIRST for IPv4 and falls back to TCP;
 //        default here is TCP only, for clean comparisons).
 import fs from 'node:fs'
@@ -43,12 +44,12 @@ const client = new WebTorrent({
   // secure: protocol encryption (MSE/PE). webtorrent 3 DEFAULT is 1 = "PE with plaintext fallback", but in
   // practice an outgoing PE handshake that the remote drops (libtorrent with pe_disabled) is just retried with
   // PE again -> never connects. 0 = plain BitTorrent handshake (what we benchmark). --enc sets 1.
-  secure: flag('enc') ? 1 : 0,
+  secure: Number(opt('secure', flag('enc') ? 1 : 0)),
   torrentPort: port
 })
 client.on('error', e => { console.error('client error', e); process.exit(3) })
 
-const torrent = client.add(fs.readFileSync(torrentPath), { path: dir, announce: [] })
+const torrent = client.add(torrentPath.startsWith('magnet:') ? torrentPath : fs.readFileSync(torrentPath), { path: dir, announce: [] })
 torrent.on('warning', w => log('warning', w.message || w))
 // --peer PORT: dial 127.0.0.1:PORT directly (no tracker round trip)
 if (opt('peer')) torrent.on('infoHash', () => torrent.addPeer('127.0.0.1:' + opt('peer')))

@@ -4,7 +4,7 @@ import { cliClient, peersOf, runFigures, showProgress, untilSignal } from '../se
 import { formatBytes } from '../progress.js'
 import { streamDownload, streamOptions } from './serve.js'
 
-export const downloadUsage = 'swarmstream download <file.torrent|magnet|infohash> [-o <dir>] [--port <n>] [--select <i,j,k-l>] [--keep-seeding] [--sequential] [--peer <host:port>]... [--announce <url>]... [--no-dht] [--json] [--stream [--http-port <n>]] [--stdout] [--vlc|--mpv|--player <command>]'
+export const downloadUsage = 'swarmstream download <file.torrent|magnet|infohash> [-o <dir>] [--port <n>] [--select <i,j,k-l>] [--keep-seeding] [--sequential] [--peer <host:port>]... [--encryption enabled|forced|disabled] [--announce <url>]... [--no-dht] [--json] [--stream [--http-port <n>]] [--stdout] [--vlc|--mpv|--player <command>]'
 
 export async function downloadCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parse(argv, {

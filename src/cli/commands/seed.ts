@@ -4,7 +4,7 @@ import { networkOptions, parse, UsageError } from '../args.js'
 import { cliClient, peersOf, untilSignal } from '../session.js'
 import { formatBytes } from '../progress.js'
 
-export const seedUsage = 'swarmstream seed <path> [--torrent <file.torrent>] [--announce <url>]... [--port <n>] [--peer <host:port>]... [--save-torrent <file>] [--announce-every <s>] [--upload-limit <KB/s>]'
+export const seedUsage = 'swarmstream seed <path> [--torrent <file.torrent>] [--announce <url>]... [--port <n>] [--peer <host:port>]... [--encryption enabled|forced|disabled] [--save-torrent <file>] [--announce-every <s>] [--upload-limit <KB/s>]'
 
 export async function seedCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parse(argv, {
