@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""lt.py — adapted from shared/peers/lt.py (reports peak RSS too). libtorrent-rasterbar (Debian python3-libtorrent 2.0.8) seeder / leecher for loopback tests.
+"""lt.py — libtorrent-rasterbar (Debian python3-libtorrent 2.0.8) seeder / leecher for loopback tests.
 
 Usage:
   lt.py make  FILE TORRENT --tracker URL [--piece N]  # writes a v1 .torrent made by libtorrent, prints its info hash

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // tracker-wt.mjs — the `webtorrent` npm client (v3, Node; WebRTC through node-datachannel) as a
-// WebSocket-tracker peer for the tracker tests. Adapted from /work/shared/peers/wt.mjs.
+// WebSocket-tracker peer for the tracker tests.
 //
 //   node tracker-wt.mjs seed  FILE WS_URL OUT_TORRENT   # writes the .torrent, prints READY, seeds until killed
 //   node tracker-wt.mjs leech TORRENT DIR [TIMEOUT_S]   # exits 0 when complete, prints a JSON line

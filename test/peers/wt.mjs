@@ -23,7 +23,7 @@
 //        --utp enables uTP (webtorrent then tries uTP FIRST for IPv4 and falls back to TCP;
 //        default here is TCP only, for clean comparisons).
 import fs from 'node:fs'
-// Adapted from shared/peers/wt.mjs: webtorrent comes from this project's devDependencies,
+// webtorrent comes from this project's devDependencies,
 // and the result line also reports peak RSS.
 const { default: WebTorrent } = await import('webtorrent')
 
