@@ -203,6 +203,11 @@ export class PiecePicker {
     return out
   }
 
+  /** Some piece of this priority still has blocks to request (or in flight). */
+  wants(priority: number): boolean {
+    return this.s.candidates(priority) > 0
+  }
+
   /** Every wanted block is requested or received (and some are still missing). */
   isEndgame(): boolean {
     if (this.done || this.s.pool.size > 0) return false

@@ -8,9 +8,11 @@
  *   socket write carries many requests (on loopback a write costs more than a request).
  *   A priority change (a stream reader moved) skips the batching: it is urgent.
  * - After a priority change, requests for pieces no longer wanted (a deselected file, a
- *   reader gone from a skipped file) are cancelled; and when a reader's critical blocks find
- *   the queue full (a seek), the newest requests of lower priority make room for them
- *   (cancelled, back to the pool), or a seek would wait behind a second of old readahead.
+ *   reader gone from a skipped file) are cancelled.
+ * - Critical blocks (a reader waits) skip the batching, and when they find the queue full
+ *   (a seek, or a queue filled with allowed-fast pieces before the unchoke), the newest
+ *   requests of lower priority make room for them (cancelled, back to the pool): otherwise
+ *   a seek would wait behind a second of old readahead.
  * - A request unanswered for `requestTimeoutMs` goes back to the pool.
  * - A critical block (a reader waits on it) unanswered for `lateMs` is asked of one more
  *   unchoked peer that has it; the first copy wins (the picker names the others to cancel).
@@ -65,18 +67,18 @@ export class RequestPlanner {
     const { picker } = this
     if (!diskHasRoom || (peer.choked && peer.allowedFast.size === 0)) return plan
     const inFlight = picker.inFlightCount(peer.id)
-    if (!urgent && inFlight > peer.depth / 2) return plan
     if (peer.choked) {
-      plan.request = picker.pickAmong(peer, peer.allowedFast, peer.depth - inFlight, now)
+      if (urgent || inFlight <= peer.depth / 2) plan.request = picker.pickAmong(peer, peer.allowedFast, peer.depth - inFlight, now)
       return plan
     }
     let room = peer.depth - inFlight
-    if (urgent) {
-      const critical = picker.pick(peer, Math.ceil(peer.depth / 2), now, PRIORITY_CRITICAL)
-      if (critical.length > room) plan.cancel.push(...this.#makeRoom(peer.id, critical.length - room))
-      plan.request = critical
-      room -= critical.length
+    // free critical blocks (a reader waits on them) go out now, batching or not
+    if (picker.wants(PRIORITY_CRITICAL)) {
+      plan.request = picker.pick(peer, Math.ceil(peer.depth / 2), now, PRIORITY_CRITICAL)
+      if (plan.request.length > room) plan.cancel.push(...this.#makeRoom(peer.id, plan.request.length - room))
+      room -= plan.request.length
     }
+    if (!urgent && inFlight > peer.depth / 2) return plan
     if (room > 0) plan.request.push(...picker.pick(peer, room, now))
     return plan
   }
