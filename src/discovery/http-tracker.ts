@@ -6,50 +6,19 @@ import {
   MAX_RESPONSE_BYTES, decodeAnnounceResponse, decodeScrapeResponse, decodeTrackerBody, encodeAnnounceQuery,
   encodeScrapeQuery, fromBinaryString, toBinaryString, withQuery,
 } from '../tracker-protocol/index.js'
+import { FetchError, fetchLimited } from './safe-fetch.js'
 import { TrackerError, toAnnounce, type AnnounceParams, type AnnounceResult, type RequestOptions, type ScrapeCounts } from './tracker-types.js'
 
 export { MAX_RESPONSE_BYTES }
 const DEFAULT_TIMEOUT_MS = 15_000
 
-/** GETs `url` and returns the body, refusing bodies over MAX_RESPONSE_BYTES and giving up
- * after `timeoutMs` or when `signal` aborts. Network errors become TrackerError. */
+/** GETs a tracker URL under the rules of safe-fetch.ts (same-host redirects only, no
+ * userinfo, capped size, bounded time); every failure is a TrackerError. */
 async function fetchCapped(url: string, opts: RequestOptions): Promise<{ status: number; body: Uint8Array }> {
-  const ctrl = new AbortController()
-  const onAbort = (): void => ctrl.abort()
-  if (opts.signal?.aborted) throw new TrackerError('aborted')
-  opts.signal?.addEventListener('abort', onAbort, { once: true })
-  const timer = setTimeout(() => ctrl.abort(), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)
   try {
-    const res = await fetch(url, { signal: ctrl.signal, headers: { 'accept-encoding': 'identity' } })
-    const declared = Number(res.headers.get('content-length') ?? NaN)
-    if (declared > MAX_RESPONSE_BYTES) {
-      await res.body?.cancel().catch(() => undefined)
-      throw new TrackerError(`response too large (${declared} bytes)`)
-    }
-    const chunks: Uint8Array[] = []
-    let total = 0
-    const reader = res.body?.getReader()
-    while (reader) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.length
-      if (total > MAX_RESPONSE_BYTES) {
-        await reader.cancel().catch(() => undefined)
-        throw new TrackerError('response too large')
-      }
-      chunks.push(value)
-    }
-    const body = new Uint8Array(total)
-    let off = 0
-    for (const c of chunks) { body.set(c, off); off += c.length }
-    return { status: res.status, body }
+    return await fetchLimited(url, { maxBytes: MAX_RESPONSE_BYTES, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal })
   } catch (err) {
-    if (err instanceof TrackerError) throw err
-    if (ctrl.signal.aborted) throw new TrackerError(opts.signal?.aborted ? 'aborted' : 'tracker timed out')
-    throw new TrackerError(`tracker unreachable: ${err instanceof Error ? err.message : String(err)}`)
-  } finally {
-    clearTimeout(timer)
-    opts.signal?.removeEventListener('abort', onAbort)
+    throw err instanceof FetchError ? new TrackerError(err.message === 'timed out' ? 'tracker timed out' : err.message) : err
   }
 }
 
