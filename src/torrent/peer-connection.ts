@@ -15,6 +15,7 @@ import { Wire, UtMetadata } from '../wire/index.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import type { BlockRequest } from '../engine/picker.js'
 import { PeerPieces, type PieceChange } from './peer-pieces.js'
+import { UploadQueue } from './upload-queue.js'
 
 export type PeerState = 'connecting' | 'handshaking' | 'active' | 'closed'
 
@@ -59,7 +60,7 @@ export class PeerConnection extends Emitter<PeerEvents> {
   #self = false
   readonly pieces = new PeerPieces()
   /** requests the peer asked of us, served in order (uploader.ts) */
-  readonly uploadQueue: BlockRequest[] = []
+  readonly uploadQueue = new UploadQueue()
   /** pieces the peer lets us request while it chokes us (BEP 6) */
   readonly allowedFast = new Set<number>()
   /** pieces we let it request while we choke it (BEP 6) */

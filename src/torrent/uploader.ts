@@ -48,8 +48,7 @@ export class Uploader {
   choke(peer: Peer): void {
     peer.wire.choke()
     // With the fast extension a choke cancels nothing implicitly: reject each pending request (BEP 6).
-    for (const r of peer.uploadQueue.splice(0)) {
-      if (peer.allowedFastForThem.has(r.index)) { peer.uploadQueue.push(r); continue }
+    for (const r of peer.uploadQueue.drain((q) => peer.allowedFastForThem.has(q.index))) {
       if (peer.wire.peerSupportsFast) peer.wire.reject(r.index, r.offset, r.length)
     }
   }
@@ -62,20 +61,19 @@ export class Uploader {
       if (peer.wire.peerSupportsFast) peer.wire.reject(index, offset, length)
       return
     }
-    peer.uploadQueue.push({ index, offset, length })
+    if (!peer.uploadQueue.push({ index, offset, length })) return // asked again: one copy is enough
     if (peer.uploadQueue.length === 1) void this.#serve(peer)
   }
 
   onCancel(peer: Peer, index: number, offset: number, length: number): void {
-    const i = peer.uploadQueue.findIndex((r) => r.index === index && r.offset === offset && r.length === length)
     // The head is already being read: let it go out (sending it is harmless).
-    if (i > 0) peer.uploadQueue.splice(i, 1)
+    peer.uploadQueue.cancel({ index, offset, length })
   }
 
   /** Sends queued blocks while the wire accepts them; resumes on 'drain'. */
   async #serve(peer: Peer): Promise<void> {
     while (!this.#destroyed && !peer.wire.destroyed) {
-      const r = peer.uploadQueue[0]
+      const r = peer.uploadQueue.head
       if (!r) return
       if (!peer.wire.writable) { await drainOrClose(peer); continue }
       let piece: Uint8Array
@@ -87,7 +85,7 @@ export class Uploader {
         continue
       }
       if (this.#o.limit) await this.#o.limit.take(r.length)
-      if (peer.uploadQueue[0] !== r) continue // choked or cancelled meanwhile
+      if (peer.uploadQueue.head !== r) continue // choked or cancelled meanwhile
       peer.uploadQueue.shift()
       if (peer.wire.destroyed) return
       peer.wire.piece(r.index, r.offset, piece.subarray(r.offset, r.offset + r.length))

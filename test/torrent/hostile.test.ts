@@ -177,3 +177,22 @@ test('a peer that handshakes and then says nothing is dropped after the idle tim
   assert.equal(leech.torrent.peers.has(peer.id), false)
   await swarm.destroy()
 })
+
+test('10,000 requests for the same block are answered once', async () => {
+  const swarm = new Swarm()
+  const content = await swarm.content({ 'a.bin': bytes(64 * 1024) })
+  const seed = await swarm.seeder(content)
+  const wire = await scriptedDial(swarm, seed.client.address)
+  let pieces = 0
+  wire.on('piece', () => pieces++)
+  wire.once('unchoke', () => { for (let k = 0; k < 10_000; k++) wire.request(1, 0, 16384) })
+  wire.handshake(content.metainfo.infoHash, bytes(20, 11), { fast: true, extended: true })
+  await swarm.clock.advance(10)
+  wire.interested()
+  await swarm.until(() => pieces > 0, 'the block')
+  await swarm.clock.advance(1000)
+  assert.ok(pieces <= 2, `copies sent: ${pieces}`)
+  assert.ok(seed.torrent.uploaded <= 2 * 16384)
+  wire.destroy()
+  await swarm.destroy()
+})
