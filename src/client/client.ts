@@ -8,6 +8,7 @@ import type { TorrentContext } from '../torrent/context.js'
 import { ClientError } from './errors.js'
 import { awaitHandshake } from '../torrent/await-handshake.js'
 import { systemClock, type Clock } from '../util/clock.js'
+import { ConnectionBudget } from './connection-budget.js'
 import type { EncryptionLayer, EncryptionLayerFactory, EncryptionPolicy } from './encryption.js'
 
 /** The platform parts a client is built from: Node gives TCP and files, browsers WebRTC. */
@@ -27,8 +28,12 @@ export interface ClientOptions {
   port?: number | false
   /** address to listen on (default 0.0.0.0) */
   host?: string
-  /** the most peer connections across all torrents */
+  /** the most peer connections across all torrents (default 200) */
   maxConnections?: number
+  /** the most connections to or from one IP address (default 8) */
+  maxConnectionsPerAddress?: number
+  /** the most inbound sockets waiting for their handshake (default 32; the oldest make way) */
+  maxPendingConnections?: number
   /** announce to trackers (default true) */
   trackers?: boolean
   /** the DHT is not built yet; accepted so callers can say no explicitly */
@@ -57,7 +62,7 @@ export class BaseClient extends Emitter<ClientEvents> {
   #port = 0
   #listener: { port: number; close(): Promise<void> } | undefined
   readonly #listening: Promise<void>
-  readonly #connections = new Set<Duplex>()
+  readonly #budget: ConnectionBudget
   readonly #clock: Clock
   readonly #encryption: EncryptionLayer | undefined
 
@@ -65,6 +70,11 @@ export class BaseClient extends Emitter<ClientEvents> {
     super()
     this.peerId = options.peerId ?? defaultPeerId()
     this.#clock = options.clock ?? systemClock
+    this.#budget = new ConnectionBudget({
+      maxConnections: options.maxConnections ?? 200,
+      maxPerAddress: options.maxConnectionsPerAddress ?? 8,
+      maxPending: options.maxPendingConnections ?? 32,
+    })
     this.#encryption = platform.encryption?.(options.encryption ?? 'enabled', () => [...this.torrents.values()].map((t) => t.infoHash))
     this.#listening = this.#listen()
     this.#listening.catch(() => undefined)
@@ -82,23 +92,17 @@ export class BaseClient extends Emitter<ClientEvents> {
     this.#port = this.#listener.port
   }
 
-  #track(conn: Duplex): void {
-    this.#connections.add(conn)
-    conn.on('close', () => this.#connections.delete(conn))
-  }
-
   #onIncoming(conn: Duplex, addr: PeerAddress): void {
-    this.#track(conn)
-    if (this.destroyed || this.#connections.size > (this.options.maxConnections ?? 200)) { conn.destroy(); return }
+    if (this.destroyed || !this.#budget.admitIncoming(conn, addr.host)) { conn.destroy(); return }
     const accepted = this.#encryption?.accept(conn) ?? Promise.resolve(conn)
     accepted.then((stream) => {
       const wire = new Wire(stream, { clock: this.#clock })
       wire.on('error', () => undefined)
       awaitHandshake(wire, this.#clock, (infoHash) => {
         const torrent = this.torrents.get(toHex(infoHash))
-        if (!torrent || this.#encryption?.sameTorrent(stream, infoHash) === false) { wire.destroy(); return }
+        if (!torrent || this.#encryption?.sameTorrent(stream, infoHash) === false || !this.#budget.promote(conn)) { wire.destroy(); return }
         torrent.acceptWire(wire, addr)
-      })
+      }, HANDSHAKE_TIMEOUT_MS)
     }, () => undefined)
   }
 
@@ -157,7 +161,7 @@ export class BaseClient extends Emitter<ClientEvents> {
       port: () => this.#port,
       clock: this.#clock,
       isSelf: (addr) => addr.port === this.#port && isLocalHost(addr.host, this.options.host),
-      canConnect: () => this.#connections.size < (this.options.maxConnections ?? 200),
+      canConnect: (addr) => this.#budget.canDial(addr?.host),
       ...(this.platform.connect ? { connect: this.#connector(this.platform.connect) } : {}),
       trackerTransports: this.options.trackers === false ? {} : this.platform.trackerTransports,
     }
@@ -165,7 +169,7 @@ export class BaseClient extends Emitter<ClientEvents> {
 
   /** The platform's dialer, each raw connection tracked, under the encryption policy. */
   #connector(raw: NonNullable<ClientPlatform['connect']>): NonNullable<TorrentContext['connect']> {
-    const tracked = async (addr: PeerAddress, opts: { signal: AbortSignal }) => { const c = await raw(addr, opts); this.#track(c); return c }
+    const tracked = async (addr: PeerAddress, opts: { signal: AbortSignal }) => { const c = await raw(addr, opts); this.#budget.addOutgoing(c, addr.host); return c }
     return this.#encryption?.connect(tracked) ?? tracked
   }
 
@@ -173,12 +177,15 @@ export class BaseClient extends Emitter<ClientEvents> {
     if (this.destroyed) return
     this.destroyed = true
     await Promise.all([...this.torrents.values()].map((t) => t.destroy()))
-    for (const c of this.#connections) c.destroy()
+    this.#budget.closeAll()
     await this.#listening.catch(() => undefined)
     await this.#listener?.close()
     await this.platform.close?.()
   }
 }
+
+/** a socket that names no torrent within this long is dropped (libtorrent: 10 s) */
+const HANDSHAKE_TIMEOUT_MS = 10_000
 
 function isLocalHost(host: string, bound: string | undefined): boolean {
   return host === bound || host === '127.0.0.1' || host === '::1' || host === '::ffff:127.0.0.1' || (bound === '0.0.0.0' && host.startsWith('127.'))

@@ -16,8 +16,8 @@ export interface ConnectionsOptions {
   maxPeers: number
   getMetadata(): Uint8Array | undefined
   connect?: ((addr: PeerAddress, opts: { signal: AbortSignal; infoHash?: Uint8Array }) => Promise<Duplex>) | undefined
-  /** the client's connection budget has room */
-  canConnect(): boolean
+  /** the client's connection budget has room (for a dial to `addr`) */
+  canConnect(addr: PeerAddress): boolean
   isSelf(addr: PeerAddress): boolean
   /** dialing is wanted now (not paused, not destroyed, something to download) */
   wantsToDial(): boolean
@@ -25,6 +25,9 @@ export interface ConnectionsOptions {
   onPeer(peer: PeerConnection): void
   onClosed(peer: PeerConnection): void
 }
+
+/** a peer that neither wants nor gives anything this long may make way for a newcomer */
+const USELESS_MS = 20_000
 
 export class Connections {
   readonly addresses: AddressBook
@@ -59,7 +62,7 @@ export class Connections {
     const room = this.#room
     if (room <= 0) return
     for (const addr of this.addresses.takeDialable(Math.min(room, 8))) {
-      if (!this.o.canConnect()) { this.addresses.disconnected(addr, false); break }
+      if (!this.o.canConnect(addr)) { this.addresses.disconnected(addr, false); continue }
       this.#start(PeerConnection.outgoing(addr, (signal) => connect(addr, { signal, infoHash: this.o.infoHash }), this.#peerOptions()))
     }
   }
@@ -71,10 +74,22 @@ export class Connections {
     this.#start(PeerConnection.outgoing(addr, async () => conn, this.#peerOptions()))
   }
 
-  /** A peer that dialed us and named our info hash. */
+  /** A peer that dialed us and named our info hash. When we are full, it takes the place
+   * of the peer that has been useless longest (libtorrent's peer turnover), if any. */
   accept(wire: Wire, addr: PeerAddress): void {
-    if (!this.hasRoom || this.addresses.isBanned(addr) || !wire.infoHash || !equalBytes(wire.infoHash, this.o.infoHash)) { wire.destroy(); return }
+    if (this.#closed || this.addresses.isBanned(addr) || !wire.infoHash || !equalBytes(wire.infoHash, this.o.infoHash)) { wire.destroy(); return }
+    if (!this.hasRoom) {
+      const victim = this.#uselessLongest()
+      if (!victim) { wire.destroy(); return }
+      victim.close(new Error('replaced by a new peer: nothing exchanged for a while'))
+    }
     this.#start(PeerConnection.incoming(wire, addr, this.#peerOptions()))
+  }
+
+  #uselessLongest(): PeerConnection | undefined {
+    let worst: PeerConnection | undefined
+    for (const p of this.active.values()) if (p.uselessFor(USELESS_MS) && (!worst || p.lastUsefulAt < worst.lastUsefulAt)) worst = p
+    return worst
   }
 
   /** We are done and this peer is a seed: leave it, but dial it again if we want more. */

@@ -27,8 +27,8 @@ export interface TorrentContext {
   signaling?: Signaling
   /** the address peers of ours appear under, to avoid dialing ourselves */
   isSelf(addr: PeerAddress): boolean
-  /** global connection budget across torrents */
-  canConnect(): boolean
+  /** the client's connection budget has room for a dial (to `addr`) */
+  canConnect(addr?: PeerAddress): boolean
   clock: Clock
   /** what the platform makes of file bytes (a Node Readable, playback in a page) */
   fileAdapters?: FileAdapters

@@ -71,14 +71,14 @@ export class PeerConnection extends Emitter<PeerEvents> {
   depth = 32
   /** we told the peer our piece map (have_none before we knew our pieces, or the map) */
   mapSent = false
-  /** when a block last came (or the connection started): for snub and idle detection */
-  lastBlockAt: number
+  /** when a block last went either way (or the connection started): who is useless longest */
+  lastUsefulAt: number
 
   private constructor(readonly address: PeerAddress, readonly inbound: boolean, private readonly opts: PeerOptions, state: PeerState) {
     super()
     this.#state = state
     this.#id = addressKey(address)
-    this.lastBlockAt = opts.clock.now()
+    this.lastUsefulAt = opts.clock.now()
   }
 
   /** A peer we dial: `dial` opens the transport (aborted if the peer is closed first). */
@@ -139,6 +139,15 @@ export class PeerConnection extends Emitter<PeerEvents> {
   /** the peer can send us the metadata (BEP 9) */
   get offersMetadata(): boolean { return this.#metadata?.peerHasMetadata ?? false }
 
+  /** A block went to or came from this peer. */
+  touch(): void { this.lastUsefulAt = this.opts.clock.now() }
+
+  /** Neither side wants anything of the other, and no block went either way for `ms`. */
+  uselessFor(ms: number): boolean {
+    const wire = this.#wire
+    return this.#state === 'active' && !!wire && !wire.amInterested && !wire.peerInterested && this.opts.clock.now() - this.lastUsefulAt >= ms
+  }
+
   /** Asks this peer for the metadata (once: a peer that refuses is not asked again). */
   fetchMetadata(): void { this.#metadata?.fetch() }
 
@@ -195,7 +204,7 @@ export class PeerConnection extends Emitter<PeerEvents> {
     wire.on('uninterested', () => this.emit('interest'))
     wire.on('allowed-fast', (index) => { this.allowedFast.add(index); this.emit('allowed-fast', index) })
     wire.on('reject', (index, offset, length) => this.emit('reject', { index, offset, length }))
-    wire.on('piece', (index, offset, data) => { this.lastBlockAt = this.opts.clock.now(); this.emit('block', index, offset, data) })
+    wire.on('piece', (index, offset, data) => { this.touch(); this.emit('block', index, offset, data) })
     wire.on('request', (index, offset, length) => this.emit('request', { index, offset, length }))
     wire.on('cancel', (index, offset, length) => this.emit('cancel', { index, offset, length }))
     wire.on('error', (err) => { this.#error ??= err })

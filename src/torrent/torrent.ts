@@ -60,7 +60,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     this.#connections = new Connections({
       infoHash: this.infoHash, peerId: ctx.peerId, clock: ctx.clock, maxPeers: opts.maxPeers ?? 50,
       getMetadata: () => this.#metainfo?.infoBytes,
-      connect: ctx.connect, canConnect: () => ctx.canConnect(), isSelf: (a) => ctx.isSelf(a),
+      connect: ctx.connect, canConnect: (a) => ctx.canConnect(a), isSelf: (a) => ctx.isSelf(a),
       wantsToDial: () => this.#life.live && !(this.done && this.ready),
       onPeer: (peer) => this.#onPeer(peer),
       onClosed: (peer) => this.#onClosed(peer),

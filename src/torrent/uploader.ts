@@ -89,6 +89,7 @@ export class Uploader {
       peer.uploadQueue.shift()
       if (peer.wire.destroyed) return
       peer.wire.piece(r.index, r.offset, piece.subarray(r.offset, r.offset + r.length))
+      peer.touch()
       this.#o.onUpload(r.length)
     }
   }

@@ -196,3 +196,27 @@ test('10,000 requests for the same block are answered once', async () => {
   wire.destroy()
   await swarm.destroy()
 })
+
+test('a full torrent lets a newcomer replace the peer that has been useless longest', async () => {
+  const swarm = new Swarm()
+  const content = await swarm.content({ 'a.bin': bytes(64 * 1024) })
+  const seed = await swarm.seeder(content, { add: { maxPeers: 3 } })
+  const squatters = []
+  for (let k = 0; k < 3; k++) {
+    const w = await scriptedDial(swarm, seed.client.address)
+    w.handshake(content.metainfo.infoHash, bytes(20, 20 + k), { fast: true, extended: true })
+    squatters.push(w)
+    await swarm.clock.advance(1000)
+  }
+  assert.equal(seed.torrent.numPeers, 3)
+  const early = await swarm.leecher(content.metainfo, [seed.client.address])
+  await swarm.clock.advance(100)
+  assert.equal(early.torrent.numPeers, 0, 'no one is useless yet: the newcomer waits')
+  await swarm.run(early.client.destroy())
+  await swarm.clock.advance(20_000)
+  const leech = await swarm.leecher(content.metainfo, [seed.client.address])
+  await swarm.until(() => leech.torrent.done, 'the newcomer got in and finished')
+  assert.equal(squatters[0]!.destroyed, true, 'the oldest squatter made way')
+  assert.equal(squatters[2]!.destroyed, false)
+  await swarm.destroy()
+})
