@@ -16,7 +16,7 @@ export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingO
   const signaling = opts.trackers === false ? undefined : nodeSignaling(opts.webrtc)
   return {
     hasher,
-    createStorage: (layout, path) => new FsStorage(path, layout),
+    createStorage: (layout, path, infoHashHex) => new FsStorage(path, layout, { partsId: infoHashHex }),
     connect: (addr, { signal }) => connectTcp(addr, { signal, timeoutMs: 10_000 }),
     encryption: mseLayer,
     listen: async (port, host, onConnection) => listenTcp(port, host, (socket) =>

@@ -5,27 +5,33 @@
  *
  * Reading: a file that does not exist throws StorageError('missing') (verification then treats
  * the piece as absent); bytes past the end of an existing file read as zeros (sparse, never
- * written). Pad files (BEP 47) are never created and read as zeros. */
+ * written). Pad files (BEP 47) are never created and read as zeros.
+ *
+ * Files the user did not select are never created: a piece touching one is kept whole in
+ * the parts folder (part-store.node.ts) and read from there; selecting the file moves its
+ * bytes into place. */
 import { mkdir, rm, rmdir, stat, type FileHandle } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import { FileHandlePool } from './file-handles.node.js'
-import { piecesPossiblyPresent, spanPiece, validateLayout, type FileSegment } from './file-span.js'
+import { PartStore } from './part-store.node.js'
+import { pieceSize, piecesPossiblyPresent, spanPiece, validateLayout, type FileSegment } from './file-span.js'
 import { StorageError, type Storage, type StorageLayout } from './types.js'
 
 export interface FsStorageOptions {
   /** Open file handles kept in the LRU (default 64). */
   maxOpenFiles?: number
-  /** Files not to create or write (deselected). Bytes of a piece that fall in a skipped file
-   * are dropped on write, so a piece spanning a skipped and a wanted file cannot be read back
-   * whole later; it is downloaded again if the skipped file is selected. */
+  /** Files not to create (deselected); see setSelection. */
   skipFiles?: (fileIndex: number) => boolean
+  /** names this torrent's parts folder (the info hash; default "torrent") */
+  partsId?: string
 }
 
 export class FsStorage implements Storage {
   readonly root: string
   private readonly paths: (string | StorageError)[]
   private readonly handles: FileHandlePool
-  private readonly skip: (fileIndex: number) => boolean
+  private skip: (fileIndex: number) => boolean
+  private readonly parts: PartStore
   private closed = false
 
   constructor(root: string, readonly layout: StorageLayout, opts: FsStorageOptions = {}) {
@@ -34,17 +40,20 @@ export class FsStorage implements Storage {
     this.paths = layout.files.map((f) => safeJoin(this.root, f.path))
     this.handles = new FileHandlePool(Math.max(1, opts.maxOpenFiles ?? 64))
     this.skip = opts.skipFiles ?? (() => false)
+    this.parts = new PartStore(this.root, opts.partsId ?? 'torrent')
   }
 
   async write(index: number, offset: number, data: Uint8Array): Promise<void> {
     this.assertOpen()
     const segments = spanPiece(this.layout, index, offset, data.length)
-    await Promise.all(segments.map((s) => this.writeSegment(s, data)))
+    const toParts = this.touchesSkipped(index) ? [this.parts.write(index, pieceSize(this.layout, index), offset, data)] : []
+    await Promise.all([...toParts, ...segments.map((s) => this.writeSegment(s, data))])
   }
 
   async read(index: number, offset: number, length: number): Promise<Uint8Array> {
     this.assertOpen()
     const segments = spanPiece(this.layout, index, offset, length)
+    if (await this.parts.has(index)) return this.parts.read(index, offset, length)
     // Not zero-filled: every byte is either read or zeroed below (pads, past the end of file).
     const raw = Buffer.allocUnsafe(length)
     const out = new Uint8Array(raw.buffer, raw.byteOffset, length)
@@ -64,7 +73,26 @@ export class FsStorage implements Storage {
   /** For verifyStorage's `possiblyPresent`: rules out, by file sizes alone, the pieces whose
    * files are missing or too short, so they are not read. */
   async possiblyPresent(): Promise<(index: number) => boolean> {
-    return piecesPossiblyPresent(this.layout, await fileSizesOnDisk(this.root, this.layout))
+    const byFiles = piecesPossiblyPresent(this.layout, await fileSizesOnDisk(this.root, this.layout))
+    const held = new Set(await this.parts.list())
+    return (index) => held.has(index) || byFiles(index)
+  }
+
+  /** Which files the user wants: pieces in the parts folder that no longer touch a skipped
+   * file move into their files; new writes to skipped files go to the parts folder. */
+  async setSelection(selected: (fileIndex: number) => boolean): Promise<void> {
+    this.assertOpen()
+    this.skip = (i) => !selected(i)
+    for (const index of await this.parts.list()) {
+      const size = pieceSize(this.layout, index)
+      const data = await this.parts.read(index, 0, size)
+      await Promise.all(spanPiece(this.layout, index, 0, size).map((s) => this.writeSegment(s, data)))
+      if (!this.touchesSkipped(index)) await this.parts.remove(index)
+    }
+  }
+
+  private touchesSkipped(index: number): boolean {
+    return spanPiece(this.layout, index, 0, pieceSize(this.layout, index)).some((s) => !s.padding && this.skip(s.fileIndex))
   }
 
   /** fdatasync of the files whose handles are open (handles evicted from the LRU were closed
@@ -83,6 +111,7 @@ export class FsStorage implements Storage {
   /** Closes and deletes every file of the layout, then the folders left empty (never the root). */
   async destroy(): Promise<void> {
     await this.close()
+    await this.parts.destroy()
     const dirs = new Set<string>()
     for (const p of this.paths) {
       if (typeof p !== 'string') continue

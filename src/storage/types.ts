@@ -55,4 +55,7 @@ export interface Storage {
   /** Optional cheap pre-check for verification: false means the piece cannot be there (its
    * file is missing or too short), so it need not be read. verifyStorage uses it when present. */
   possiblyPresent?(): Promise<(index: number) => boolean>
+  /** Which files the user wants: a backend with files creates no others (FsStorage keeps
+   * pieces touching them aside) and moves those pieces into place when a file is selected. */
+  setSelection?(selected: (fileIndex: number) => boolean): Promise<void>
 }

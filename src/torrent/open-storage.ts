@@ -18,10 +18,13 @@ export async function openStorage(ctx: TorrentContext, metainfo: Metainfo, opts:
   seeding?: boolean | undefined
   verify?: boolean | undefined
   createStorage?: ((layout: StorageLayout) => Storage) | undefined
+  /** the files the user wants (the others are not created) */
+  selected: (fileIndex: number) => boolean
   signal: AbortSignal
 }): Promise<OpenedStorage> {
   const layout: StorageLayout = { pieceLength: metainfo.pieceLength, length: metainfo.length, files: metainfo.files }
   const storage = opts.createStorage?.(layout) ?? ctx.createStorage(layout, opts.path, metainfo.infoHashHex)
+  await storage.setSelection?.(opts.selected)
   if (opts.seeding) return { storage, have: 'all' }
   if (opts.verify === false) return { storage, have: new Bitfield(metainfo.pieceCount) }
   const have = await verifyStorage(storage, { ...layout, pieceHashes: metainfo.pieceHashes }, ctx.hasher, { signal: opts.signal })

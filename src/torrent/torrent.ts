@@ -208,6 +208,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
 
   selectionChanged(): void {
     this.#priorities?.setSelection(piecePriorities(this.files, this.#metainfo!.pieceCount))
+    this.#storage?.setSelection?.((i) => this.files[i]?.selected ?? true).catch((err: Error) => this.#fail(err))
   }
 
   // --- peers ------------------------------------------------------------------------------
@@ -255,7 +256,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     const picker = new PiecePicker({ pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, length: metainfo.length })
     picker.setSequential(this.opts.sequential ?? false)
     try {
-      const opened = await openStorage(this.ctx, metainfo, { ...this.opts, signal: this.#abort.signal })
+      const opened = await openStorage(this.ctx, metainfo, { ...this.opts, selected: (i) => this.files[i]?.selected ?? true, signal: this.#abort.signal })
       this.#storage = opened.storage
       for (let i = 0; i < metainfo.pieceCount; i++) if (opened.have === 'all' || opened.have.get(i)) picker.setHave(i)
     } catch (err) {

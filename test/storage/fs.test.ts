@@ -67,15 +67,27 @@ test('FsStorage: paths leaving the root are refused, nothing written outside', a
   assert.deepEqual(await fileSizesOnDisk(root, { pieceLength: 4, length: 4, files: [{ path: ['..', 'x'], length: 4, offset: 0 }] }), [-1])
 })
 
-test('FsStorage: skipFiles leaves deselected files uncreated', async () => {
+test('FsStorage: a deselected file is never created; a piece it shares is kept whole in the parts folder', async () => {
   const layout = sampleLayout()
   const content = sampleContent(layout)
   const root = freshDir()
-  const s = new FsStorage(root, layout, { skipFiles: (i) => i === 0 })
-  await s.write(0, 0, pieceOf(layout, content, 0)) // a.bin (skipped) + b.bin head
-  await s.close()
+  const s = new FsStorage(root, layout, { partsId: 'abc' })
+  await s.setSelection((i) => i !== 0)
+  await s.write(0, 0, pieceOf(layout, content, 0)) // a.bin (deselected) + b.bin's head
   await assert.rejects(stat(join(root, 'multi', 'a.bin')))
   assert.deepEqual(new Uint8Array(await readFile(join(root, 'multi', 'sub', 'b.bin'))), content.slice(10, 16))
+  assert.deepEqual(await s.read(0, 0, 16), pieceOf(layout, content, 0), 'read back whole')
+  assert.deepEqual(await readdir(join(root, '.swarmstream.parts', 'abc')), ['0'])
+  assert.ok((await s.possiblyPresent())(0))
+  await s.close()
+  // a restart finds it again, and selecting the file moves its bytes into place
+  const again = new FsStorage(root, layout, { partsId: 'abc' })
+  assert.deepEqual(await again.read(0, 0, 16), pieceOf(layout, content, 0))
+  await again.setSelection(() => true)
+  assert.deepEqual(new Uint8Array(await readFile(join(root, 'multi', 'a.bin'))), content.slice(0, 10))
+  assert.deepEqual((await readdir(root)).sort(), ['multi'], 'the parts folder is gone once empty')
+  assert.deepEqual(await again.read(0, 0, 16), pieceOf(layout, content, 0))
+  await again.close()
 })
 
 test('FsStorage: destroy deletes the files and the folders it made, not the root or strangers', async () => {
