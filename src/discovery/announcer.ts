@@ -27,7 +27,8 @@ export interface AnnouncerOptions {
   numwant?: number
   clock?: Clock
   random?: () => number
-  /** floor under any tracker interval, and the rate limit for update(); default 30 s */
+  /** floor under any tracker interval, and the rate limit for update(), unless the tracker
+   * says a shorter `min interval` (5 s at least); default 30 s */
   minIntervalMs?: number
   /** per request; default 15 s (UDP retransmission has its own schedule inside) */
   requestTimeoutMs?: number
@@ -234,7 +235,8 @@ export class Announcer extends Emitter<AnnouncerEvents> {
     tier.trackers.splice(tier.trackers.indexOf(t), 1)
     tier.trackers.unshift(t) // BEP 12: the tracker that answered is tried first next time
     tier.lastAnnounceAt = now
-    tier.minIntervalMs = Math.max(this.#floorMs, (res.minInterval ?? 0) * 1000)
+    // the tracker's own `min interval` is what it accepts (never under 5 s); else our floor
+    tier.minIntervalMs = res.minInterval === undefined ? this.#floorMs : Math.max(Math.min(this.#floorMs, 5000), res.minInterval * 1000)
     this.#schedule(tier, now + Math.max(res.interval * 1000, tier.minIntervalMs))
     // State is settled before listeners run, so a throwing listener cannot corrupt it.
     this.emit('response', t.url, res)

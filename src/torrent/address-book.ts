@@ -6,6 +6,8 @@ interface Entry {
   retryAt: number
   connected: boolean
   dialing: boolean
+  /** it had every piece when we last met: a seeding torrent does not dial it */
+  seed: boolean
 }
 
 /** Peers we know of and whether to dial them: new ones first, failed ones after an
@@ -27,17 +29,18 @@ export class AddressBook {
     const key = AddressBook.key(addr)
     if (this.#banned.has(key) || this.#entries.has(key) || this.#entries.size >= this.max) return false
     if (!(addr.port > 0 && addr.port < 65536)) return false
-    this.#entries.set(key, { addr, failures: 0, retryAt: 0, connected: false, dialing: false })
+    this.#entries.set(key, { addr, failures: 0, retryAt: 0, connected: false, dialing: false, seed: false })
     return true
   }
 
-  /** Up to `n` addresses ready to dial now, marked as dialing. */
-  takeDialable(n: number): PeerAddress[] {
+  /** Up to `n` addresses ready to dial now, marked as dialing; `skipSeeds` leaves out the
+   * ones known as seeds (we are one: they have nothing to trade). */
+  takeDialable(n: number, skipSeeds = false): PeerAddress[] {
     const now = this.#now()
     const out: PeerAddress[] = []
     for (const e of this.#entries.values()) {
       if (out.length >= n) break
-      if (e.connected || e.dialing || e.retryAt > now) continue
+      if (e.connected || e.dialing || e.retryAt > now || (skipSeeds && e.seed)) continue
       e.dialing = true
       out.push(e.addr)
     }
@@ -67,8 +70,14 @@ export class AddressBook {
   retryNow(key: string): boolean {
     const e = this.#entries.get(key)
     if (e?.connected) return false
-    if (e) { e.failures = 0; e.retryAt = 0 }
+    if (e) { e.failures = 0; e.retryAt = 0; e.seed = false }
     return true
+  }
+
+  /** The peer at this address has every piece. */
+  markSeed(addr: PeerAddress): void {
+    const e = this.#entries.get(AddressBook.key(addr))
+    if (e) e.seed = true
   }
 
   ban(addr: PeerAddress): void {

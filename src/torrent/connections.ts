@@ -19,8 +19,10 @@ export interface ConnectionsOptions {
   /** the client's connection budget has room (for a dial to `addr`) */
   canConnect(addr: PeerAddress): boolean
   isSelf(addr: PeerAddress): boolean
-  /** dialing is wanted now (not paused, not destroyed, something to download) */
+  /** dialing is wanted now (not paused, not destroyed) */
   wantsToDial(): boolean
+  /** we have all we want: known seeds are not dialed, and seeds we meet are left */
+  seeding(): boolean
   /** A peer is set up and listened to; it becomes active (or closes) later. */
   onPeer(peer: PeerConnection): void
   onClosed(peer: PeerConnection): void
@@ -61,7 +63,7 @@ export class Connections {
     if (!connect || this.#closed || !this.o.wantsToDial()) return
     const room = this.#room
     if (room <= 0) return
-    for (const addr of this.addresses.takeDialable(Math.min(room, 8))) {
+    for (const addr of this.addresses.takeDialable(Math.min(room, 8), this.o.seeding())) {
       if (!this.o.canConnect(addr)) { this.addresses.disconnected(addr, false); continue }
       this.#start(PeerConnection.outgoing(addr, (signal) => connect(addr, { signal, infoHash: this.o.infoHash }), this.#peerOptions()))
     }
@@ -95,6 +97,7 @@ export class Connections {
   /** We are done and this peer is a seed: leave it, but dial it again if we want more. */
   leaveSeed(peer: PeerConnection): void {
     this.#leftWhenDone.add(addressKey(peer.address))
+    this.addresses.markSeed(peer.address)
     peer.close()
   }
 

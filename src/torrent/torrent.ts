@@ -61,7 +61,8 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
       infoHash: this.infoHash, peerId: ctx.peerId, clock: ctx.clock, maxPeers: opts.maxPeers ?? 50,
       getMetadata: () => this.#metainfo?.infoBytes,
       connect: ctx.connect, canConnect: (a) => ctx.canConnect(a), isSelf: (a) => ctx.isSelf(a),
-      wantsToDial: () => this.#life.live && !(this.done && this.ready),
+      wantsToDial: () => this.#life.live,
+      seeding: () => this.done,
       onPeer: (peer) => this.#onPeer(peer),
       onClosed: (peer) => this.#onClosed(peer),
     })

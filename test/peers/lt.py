@@ -52,6 +52,8 @@ ap.add_argument('dir')
 ap.add_argument('--port', type=int, default=6881)
 ap.add_argument('--bind', default='127.0.0.1')
 ap.add_argument('--utp', action='store_true')
+ap.add_argument('--no-incoming', action='store_true', help='accept no TCP connections (a peer behind NAT)')
+ap.add_argument('--no-outgoing', action='store_true', help='dial no TCP connections: only peers that dial it are met')
 ap.add_argument('--enc', action='store_true')
 ap.add_argument('--enc-forced', action='store_true')
 ap.add_argument('--timeout', type=float, default=600)
@@ -72,7 +74,7 @@ settings = {
     'enable_ip_notifier': False,
     'allow_multiple_connections_per_ip': True,
     'enable_incoming_utp': a.utp, 'enable_outgoing_utp': a.utp,
-    'enable_incoming_tcp': True, 'enable_outgoing_tcp': True,
+    'enable_incoming_tcp': not a.no_incoming, 'enable_outgoing_tcp': not a.no_outgoing,
     'in_enc_policy': int(enc), 'out_enc_policy': int(enc),
     **({'allowed_enc_level': int(lt.enc_level.rc4), 'prefer_rc4': True} if a.enc_forced else {}),
     'active_downloads': -1, 'active_seeds': -1, 'active_limit': -1,

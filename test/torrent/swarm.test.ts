@@ -90,3 +90,14 @@ test('an upload limit paces the seeder on the clock', async () => {
   assert.ok(took >= 2900 && took <= 5000, `took ${took} ms of fake time`)
   await swarm.destroy()
 })
+
+test('a seeder dials a leecher it learns of, when the leecher does not dial', async () => {
+  const swarm = new Swarm()
+  const content = await swarm.content({ 'a.bin': bytes(128 * 1024) })
+  const seed = await swarm.seeder(content)
+  const leech = await swarm.leecher(content.metainfo, [])
+  seed.torrent.addPeer(leech.client.address)
+  await swarm.until(() => leech.torrent.done, 'done')
+  assert.ok(sameBytes(await storedBytes(leech.torrent), content.data))
+  await swarm.destroy()
+})
