@@ -133,6 +133,13 @@ export class Dht extends Emitter<DhtEvents> {
   /** peers announced to us, and info hashes they cover */
   get storedPeers(): { peers: number; torrents: number } { return { peers: this.#peers.peerCount, torrents: this.#peers.torrentCount } }
   get table(): RoutingTable { return this.#table }
+  /** sizes of everything that grows with traffic, each bounded by a limit */
+  get load(): { nodes: number; storedPeers: number; torrents: number; rateLimitedIps: number; outstanding: number; queued: number; verifying: number; lookups: number } {
+    return {
+      nodes: this.#table.size, storedPeers: this.#peers.peerCount, torrents: this.#peers.torrentCount, rateLimitedIps: this.#limiter.size,
+      outstanding: this.#rpc.outstanding, queued: this.#rpc.queued, verifying: this.#verifying.size, lookups: this.#lookups.size,
+    }
+  }
 
   /** Fills the routing table: a find_node lookup of our own id (BEP 5), from the saved nodes
    * first and the bootstrap routers when those are not enough. Resolves with the node count. */

@@ -5,17 +5,36 @@ import net from 'node:net'
 import { createDht, type Dht, type DhtOptions } from '../../../src/discovery/dht/index.node.js'
 import { UdpMux } from '../../../src/transport/udp-mux.node.js'
 
-export interface LoopbackDht { dht: Dht; mux: UdpMux; destinations: Set<string>; close(): Promise<void> }
+export interface LoopbackDht {
+  dht: Dht
+  mux: UdpMux
+  destinations: Set<string>
+  /** resolves once the node has handled `n` datagrams in all */
+  handled(n: number): Promise<void>
+  close(): Promise<void>
+}
 
 export async function loopbackDht(opts: Partial<Omit<DhtOptions, 'channel'>> = {}): Promise<LoopbackDht> {
   const mux = await UdpMux.bind(0, '127.0.0.1')
   const inner = mux.channel('dht')
   const destinations = new Set<string>()
+  let count = 0
+  const waiters: { n: number; resolve: () => void }[] = []
   const dht = createDht({
     bootstrap: [], ...opts,
-    channel: { port: inner.port, send: (d, to) => { destinations.add(to.host); inner.send(d, to) }, onMessage: (h) => inner.onMessage(h) },
+    channel: {
+      port: inner.port,
+      send: (d, to) => { destinations.add(to.host); inner.send(d, to) },
+      onMessage: (h) => inner.onMessage((d, from) => {
+        try { h(d, from) } finally {
+          count++
+          for (const w of waiters.filter((x) => count >= x.n)) { waiters.splice(waiters.indexOf(w), 1); w.resolve() }
+        }
+      }),
+    },
   })
-  return { dht, mux, destinations, close: async () => { dht.destroy(); await mux.close() } }
+  const handled = (n: number) => count >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))
+  return { dht, mux, destinations, handled, close: async () => { dht.destroy(); await mux.close() } }
 }
 
 /** `n` ports on 127.0.0.1 that are free for TCP and UDP right now. */
