@@ -1,6 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Dht, parseDhtState } from '../../../src/discovery/dht/index.js'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Dht, DhtAnnouncer, parseDhtState } from '../../../src/discovery/dht/index.js'
+import { loadDhtState, saveDhtState } from '../../../src/discovery/dht/index.node.js'
 import { bep42NodeId, isBep42Valid } from '../../../src/discovery/dht/bep42.js'
 import { compareDistance } from '../../../src/discovery/dht/node-id.js'
 import { toHex } from '../../../src/util/bytes.js'
@@ -22,8 +26,8 @@ async function buildNetwork(count: number, seed = 1) {
   return { clock, net, nodes, random }
 }
 
-test('a simulated network of 256 nodes: lookups converge on the true k closest nodes', { timeout: 120_000 }, async () => {
-  const { clock, net, nodes, random } = await buildNetwork(256)
+test('a simulated network of 200 nodes: lookups converge on the true k closest nodes', { timeout: 120_000 }, async () => {
+  const { clock, net, nodes, random } = await buildNetwork(200)
   for (const n of nodes.slice(1)) assert.ok(n.nodeCount >= 8, `node has ${n.nodeCount} nodes`)
 
   const infoHash = random(20)
@@ -39,7 +43,7 @@ test('a simulated network of 256 nodes: lookups converge on the true k closest n
 
   // any other node finds the announced peer; onPeers hears it first
   const heard: string[] = []
-  const peers = await clock.settle(nodes[231]!.lookup(infoHash, { onPeers: (ps) => heard.push(...ps.map((p) => `${p.host}:${p.port}`)) }))
+  const peers = await clock.settle(nodes[187]!.lookup(infoHash, { onPeers: (ps) => heard.push(...ps.map((p) => `${p.host}:${p.port}`)) }))
   assert.deepEqual(peers, [{ host: LOOPBACK, port: 6881 }])
   assert.deepEqual(heard, ['127.0.0.1:6881'])
 
@@ -125,4 +129,53 @@ test('BEP 42: our id follows the external IP the network reports; nodes with bad
   assert.equal(r.announced, honest.length)
   assert.equal(liarStored, 0)
   for (const d of [...honest, liar, me]) d.destroy()
+})
+
+test('DhtAnnouncer: announces at once and on schedule, walks again on update, stops cleanly', { timeout: 60_000 }, async () => {
+  const { clock, nodes, random } = await buildNetwork(30, 6)
+  const infoHash = random(20)
+  const seederPeers: string[] = []
+  const seeder = new DhtAnnouncer({ dht: nodes[3]!, infoHash, port: () => 6000, onPeers: (p) => seederPeers.push(...p.map((x) => `${x.port}`)), now: clock.now, timers: clock })
+  let stored = 0
+  for (const n of nodes) n.on('announce', () => stored++)
+  seeder.start()
+  await clock.advance(5_000)
+  assert.equal(stored, 8)
+  const got: number[] = []
+  const leecher = new DhtAnnouncer({ dht: nodes[20]!, infoHash, port: () => 6001, onPeers: (p) => got.push(...p.map((x) => x.port)), now: clock.now, timers: clock })
+  leecher.start()
+  await clock.advance(5_000)
+  assert.deepEqual(got, [6000])
+  leecher.update() // within a minute of the last walk: nothing
+  await clock.advance(5_000)
+  assert.equal(stored, 16)
+  await clock.advance(60_000)
+  leecher.update()
+  await clock.advance(5_000)
+  assert.equal(stored, 24)
+  await clock.advance(15 * 60_000) // both re-announce on schedule
+  assert.ok(stored >= 40)
+  assert.deepEqual(seederPeers.sort(), ['6001'], 'its own announce is left out')
+  await Promise.all([seeder.stop(), leecher.stop()])
+  const after = stored
+  await clock.advance(30 * 60_000)
+  assert.equal(stored, after)
+  for (const n of nodes) n.destroy()
+})
+
+test('saveDhtState / loadDhtState: atomic file round trip; damage reads as nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dht-state-'))
+  try {
+    const { nodes } = await buildNetwork(12, 7)
+    const file = join(dir, 'dht.json')
+    await saveDhtState(file, nodes[4]!.toJSON())
+    const loaded = await loadDhtState(file)
+    assert.equal(toHex(loaded!.nodeId), toHex(nodes[4]!.nodeId))
+    assert.equal(loaded!.nodes.length, nodes[4]!.toJSON().nodes.length)
+    assert.deepEqual(readdirSync(dir), ['dht.json'], 'no temporary file left behind')
+    writeFileSync(file, '{"id": "abc"')
+    assert.equal(await loadDhtState(file), undefined)
+    assert.equal(await loadDhtState(join(dir, 'missing.json')), undefined)
+    for (const n of nodes) n.destroy()
+  } finally { rmSync(dir, { recursive: true, force: true }) }
 })
