@@ -48,3 +48,17 @@ export function randomIdInBucket(base: Uint8Array, bits: number, flipNext: boole
   }
   return id
 }
+
+/** Long-lived ids (routing-table entries) are copied into shared slabs: a Uint8Array of its
+ * own costs an ArrayBuffer each, and a view of the received datagram would keep the whole
+ * packet alive. A slab lives while any id in it does (at most 64 KiB each). */
+const SLAB_IDS = 3276
+let slab = new Uint8Array(0)
+let slabUsed = 0
+export function copyId(id: Uint8Array): Uint8Array {
+  if (slabUsed + ID_BYTES > slab.length) { slab = new Uint8Array(SLAB_IDS * ID_BYTES); slabUsed = 0 }
+  const out = slab.subarray(slabUsed, slabUsed + ID_BYTES)
+  out.set(id.subarray(0, ID_BYTES))
+  slabUsed += ID_BYTES
+  return out
+}

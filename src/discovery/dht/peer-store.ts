@@ -1,4 +1,5 @@
-/** Peers announced to us (announce_peer, BEP 5), by info hash, with expiry. Bounded per
+/** Peers announced to us (announce_peer, BEP 5), by info hash, with expiry: "host:port" to
+ * the time it expires, nothing more (memory per peer matters at tens of thousands). Bounded per
  * info hash, in info hashes and in total: when full, the least recently announced go
  * first (Maps keep insertion order; a re-announce moves an entry to the end). */
 import { toHex, fromHex } from '../../util/bytes.js'
@@ -11,10 +12,9 @@ export interface PeerStoreLimits {
   peerTtlMs: number
 }
 
-interface Entry { host: string; port: number; expires: number }
 
 export class PeerStore {
-  readonly #torrents = new Map<string, Map<string, Entry>>()
+  readonly #torrents = new Map<string, Map<string, number>>()
   #count = 0
 
   constructor(private readonly limits: PeerStoreLimits, private readonly now: () => number) {}
@@ -35,7 +35,7 @@ export class PeerStore {
     if (peers.delete(key)) this.#count--
     while (peers.size >= this.limits.maxPeersPerTorrent) this.#dropFirst(peers)
     while (this.#count >= this.limits.maxPeers) this.#dropOldestPeer(hash)
-    peers.set(key, { host: peer.host, port: peer.port, expires: this.now() + this.limits.peerTtlMs })
+    peers.set(key, this.now() + this.limits.peerTtlMs)
     this.#count++
   }
 
@@ -44,9 +44,12 @@ export class PeerStore {
     const peers = this.#torrents.get(toHex(infoHash))
     if (!peers) return []
     const now = this.now()
-    const live: PeerAddress[] = []
-    for (const e of peers.values()) if (e.expires > now) live.push({ host: e.host, port: e.port })
-    return sample(live, max, random)
+    const live: string[] = []
+    for (const [key, expires] of peers) if (expires > now) live.push(key)
+    return sample(live, max, random).map((key) => {
+      const colon = key.lastIndexOf(':')
+      return { host: key.slice(0, colon), port: Number(key.slice(colon + 1)) }
+    })
   }
 
   /** Info hashes with live peers: `count` at random and how many there are (BEP 51). */
@@ -59,12 +62,12 @@ export class PeerStore {
   sweep(): void {
     const now = this.now()
     for (const [hash, peers] of this.#torrents) {
-      for (const [k, e] of peers) if (e.expires <= now) { peers.delete(k); this.#count-- }
+      for (const [k, expires] of peers) if (expires <= now) { peers.delete(k); this.#count-- }
       if (peers.size === 0) this.#torrents.delete(hash)
     }
   }
 
-  #dropFirst(peers: Map<string, Entry>): void {
+  #dropFirst(peers: Map<string, number>): void {
     const first = peers.keys().next().value
     if (first !== undefined) { peers.delete(first); this.#count-- }
   }

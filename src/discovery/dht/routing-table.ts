@@ -3,7 +3,7 @@
  * least that close and is the only one that splits (it is the one "our own id falls in").
  * Only nodes that answered one of our queries enter; nodes that stop answering go bad and
  * are replaced from a per-bucket replacement cache. Pure: time comes from `now`. */
-import { commonPrefixBits, compareDistance, ID_BITS, randomIdInBucket, type RandomBytes } from './node-id.js'
+import { commonPrefixBits, compareDistance, copyId, ID_BITS, randomIdInBucket, type RandomBytes } from './node-id.js'
 import { addressKey, isLocalIPv4, type Contact } from './types.js'
 import { equalBytes } from '../../util/bytes.js'
 
@@ -98,7 +98,7 @@ export class RoutingTable {
       this.remove(known) // restarted with a new id: the old entry is stale
     }
     if (equalBytes(c.id, this.selfId) || !this.#admit(c)) return { kind: 'rejected' }
-    const node: TableNode = { id: c.id, host: c.host, port: c.port, lastResponse: now, lastQuery: 0, failures: 0 }
+    const node: TableNode = { id: copyId(c.id), host: c.host, port: c.port, lastResponse: now, lastQuery: 0, failures: 0 }
     return this.#insert(node)
   }
 
