@@ -1,9 +1,9 @@
 // Time from a lookup's start to its first peer, in a 64-node DHT on 127.0.0.1: 30 of our
 // nodes, 30 libtorrent nodes (test/peers/lt-dht.py, one process) and 4 bittorrent-dht nodes.
 // Each trial announces a fresh info hash from one of our nodes, then the same lookup is run
-// by one of ours (first peer and whole walk), by libtorrent (dht_get_peers: the python
-// bindings only report the finished walk) and by bittorrent-dht (first 'peer' event and
-// whole walk). Searchers that stored the hash themselves are skipped. Run by run.mjs.
+// by one of ours (first peer and whole walk), by libtorrent (dht_get_peers: its first reply
+// alert, posted at the first answer carrying peers) and by bittorrent-dht (first 'peer'
+// event and whole walk). Searchers that stored the hash themselves are skipped. Run by run.mjs.
 //   node --import tsx bench/dht/first-peer.ts [trials]
 import { UdpMux } from '../../src/transport/udp-mux.node.js'
 import { createDht, type Dht } from '../../src/discovery/dht/index.node.js'
@@ -55,7 +55,7 @@ for (const d of ours) await d.bootstrap()
 const stored = new Map<string, Set<Dht>>()
 for (const d of ours) d.on('announce', (h) => { const k = toHex(h); if (!stored.has(k)) stored.set(k, new Set()); stored.get(k)!.add(d) })
 
-const results = { oursFirst: [] as number[], oursDone: [] as number[], ltDone: [] as number[], btFirst: [] as number[], btDone: [] as number[] }
+const results = { oursFirst: [] as number[], oursDone: [] as number[], ltFirst: [] as number[], btFirst: [] as number[], btDone: [] as number[] }
 for (let t = 0; t < TRIALS; t++) {
   const h = randomBytes(20)
   const hex = toHex(h)
@@ -72,7 +72,7 @@ for (let t = 0; t < TRIALS; t++) {
   lt.proc.stdin!.write(`get_peers ${t % LT} ${hex}\n`)
   const line = await lt.waitFor(new RegExp(`^PEERS ${hex} `), 60_000)
   const took = Number(/took=([\d.]+)/.exec(line)?.[1]) * 1000
-  if (line.includes(`:${port}`)) results.ltDone.push(took)
+  if (line.includes(`:${port}`)) results.ltFirst.push(took)
 
   const b = bt[t % BT]!
   let btFirst = 0

@@ -11,8 +11,10 @@ session's DHT has bootstrapped (dht_bootstrap_alert), then obeys one command per
                         (force_dht_announce; no alert says when it is done: watch the receiving
                         side). (session.dht_announce cannot be called from the 2.0.8 bindings:
                         its flags type is not exported.)
-  get_peers I HEX       dht_get_peers from session I; prints `PEERS HEX host:port,...` and the
-                        wall time of the walk as `took=SECONDS`
+  get_peers I HEX       dht_get_peers from session I; prints `PEERS HEX host:port,... took=SECONDS`
+                        at its first answer with peers (libtorrent posts one alert per such answer)
+  sample I PORT HEX     BEP 51 sample_infohashes to 127.0.0.1:PORT from session I; prints
+                        `SAMPLES PORT num=N hex,hex...`
   nodes I               prints `NODES I n` (routing table size)
   add_node I PORT       add_dht_node(127.0.0.1, PORT)
   quit
@@ -60,7 +62,6 @@ def reader():
 threading.Thread(target=reader, daemon=True).start()
 
 bootstrapped = set()
-started = {}    # hex -> time a get_peers was started
 deadline = time.time() + a.timeout
 ready = False
 while time.time() < deadline:
@@ -68,11 +69,8 @@ while time.time() < deadline:
         for al in s.pop_alerts():
             if isinstance(al, lt.dht_bootstrap_alert):
                 bootstrapped.add(i)
-            elif isinstance(al, lt.dht_get_peers_reply_alert):
-                h = str(al.info_hash)
-                peers = ','.join(f'{ip}:{port}' for ip, port in al.peers())
-                t0 = started.pop((i, h), None)
-                out('PEERS', h, peers or '-', f'took={time.time() - t0:.4f}' if t0 else '')
+            elif isinstance(al, lt.dht_sample_infohashes_alert):
+                out('SAMPLES', al.endpoint[1], f'num={al.num_infohashes}', ','.join(str(x) for x in al.samples) or '-')
     if not ready and len(bootstrapped) == len(sessions):
         ready = True
         out('READY', *ports)
@@ -103,8 +101,24 @@ while time.time() < deadline:
         th.force_dht_announce()
         out('SEEDING', str(atp.ti.info_hash()), ports[i])
     elif op == 'get_peers':
+        # wait on this session's alerts right away (the main loop polls every 10 ms, too
+        # coarse to time a loopback walk); libtorrent posts a reply alert each time an
+        # answer with peers arrives, so the first one is the time to the first peer
+        t0 = time.time()
         s.dht_get_peers(lt.sha1_hash(bytes.fromhex(cmd[2])))
-        started[(i, cmd[2])] = time.time()
+        got = False
+        while not got and time.time() < t0 + 30:
+            if s.wait_for_alert(100) is None:
+                continue
+            for al in s.pop_alerts():
+                if isinstance(al, lt.dht_get_peers_reply_alert) and str(al.info_hash) == cmd[2] and not got:
+                    got = True
+                    peers = ','.join(f'{ip}:{port}' for ip, port in al.peers())
+                    out('PEERS', cmd[2], peers or '-', f'took={time.time() - t0:.5f}')
+        if not got:
+            out('PEERS', cmd[2], '-', 'took=timeout')
+    elif op == 'sample':
+        s.dht_sample_infohashes(('127.0.0.1', int(cmd[2])), lt.sha1_hash(bytes.fromhex(cmd[3])))
     elif op == 'nodes':
         st = s.status()
         out('NODES', i, st.dht_nodes)

@@ -192,7 +192,7 @@ export class Dht extends Emitter<DhtEvents> {
 
   async #bootstrap(): Promise<number> {
     const known = [...(this.#o.nodes ?? []), ...this.#table.closest(this.#id, this.#limits.k * 2)]
-    if (known.length > 0) await this.#lookup(this.#id, (c, s) => this.#findNode(c, this.#id, s)).catch(() => undefined)
+    if (known.length > 0) await this.#lookup(this.#id, (c, s) => this.#findNode(c, this.#id, s), undefined, known).catch(() => undefined)
     if (this.#table.size < this.#limits.k && !this.destroyed) {
       const routers = await this.#resolveAll(this.#o.bootstrap ?? DEFAULT_BOOTSTRAP_NODES)
       const seeds: Contact[] = []
@@ -237,7 +237,7 @@ export class Dht extends Emitter<DhtEvents> {
   #lookup(target: Uint8Array, query: (c: Contact, signal: AbortSignal) => Promise<LookupReply>, signal?: AbortSignal,
     seeds?: Contact[], onPeers?: (p: PeerAddress[]) => void, initialPeers?: PeerAddress[]): Promise<LookupResult> {
     const l = this.#limits
-    const start = seeds ?? [...this.#table.closest(target, l.k * 2), ...(this.#o.nodes ?? [])]
+    const start = seeds ?? this.#table.closest(target, l.k * 2)
     // one controller per lookup: destroy() aborts them all, the caller's signal this one
     const ctrl = new AbortController()
     const onAbort = () => ctrl.abort()

@@ -25,7 +25,9 @@ test('libtorrent DHT nodes: each side finds the other\'s announces', { skip: !ha
     await waitForAnnounce(a.dht, (h, p) => h === hash && p === Number(port))
     // B knows only the libtorrent nodes: their find_node fills its table, their get_peers
     // answers carry the seeder
+    const ready = new Promise<number>((r) => b.dht.once('ready', r))
     assert.ok(await b.dht.bootstrap() >= 4)
+    assert.ok(await ready >= 4)
     const first: string[] = []
     const peers = await b.dht.lookup(fromHex(hash!), { onPeers: (ps) => first.push(...ps.map((p) => `${p.host}:${p.port}`)) })
     assert.deepEqual(peers, [{ host: '127.0.0.1', port: Number(port) }])
@@ -38,6 +40,12 @@ test('libtorrent DHT nodes: each side finds the other\'s announces', { skip: !ha
     lt.proc.stdin!.write(`get_peers 0 ${toHex(ours)}\n`)
     const reply = await lt.waitFor(new RegExp(`^PEERS ${toHex(ours)} `), 20_000)
     assert.ok(reply.split(' ')[2]!.split(',').includes('127.0.0.1:6543'), reply)
+
+    // BEP 51: libtorrent samples the info hashes node A stores: the seeder's is there
+    lt.proc.stdin!.write(`sample 1 ${a.dht.port} ${toHex(randomBytes(20))}\n`)
+    const samples = await lt.waitFor(new RegExp(`^SAMPLES ${a.dht.port} `), 20_000)
+    assert.ok(samples.split(' ')[3]!.split(',').includes(hash!), samples)
+    assert.match(samples, /num=[12] /)
 
     for (const d of [a, b]) assert.deepEqual([...d.destinations], ['127.0.0.1'])
     assert.equal(b.dht.stats.malformed + b.dht.stats.unmatched, 0)

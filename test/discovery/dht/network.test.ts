@@ -66,6 +66,15 @@ test('a simulated network of 200 nodes: lookups converge on the true k closest n
   for (const n of nodes) n.destroy()
 })
 
+test('announce_peer with implied_port: the peer is stored at the UDP source port (BEP 5)', { timeout: 60_000 }, async () => {
+  const { clock, nodes, random } = await buildNetwork(20, 8)
+  const infoHash = random(20)
+  const r = await clock.settle(nodes[4]!.announce(infoHash, 1, { impliedPort: true }))
+  assert.ok(r.announced > 0)
+  assert.deepEqual(await clock.settle(nodes[11]!.lookup(infoHash)), [{ host: LOOPBACK, port: BASE_PORT + 4 }])
+  for (const n of nodes) n.destroy()
+})
+
 test('the routing table survives a restart: snapshot, reload, bootstrap without routers', { timeout: 60_000 }, async () => {
   const { clock, net, nodes } = await buildNetwork(60, 2)
   const old = nodes[30]!
