@@ -149,6 +149,12 @@ export class Dht extends Emitter<DhtEvents> {
     return this.#bootstrapping
   }
 
+  /** A node heard of elsewhere (a peer's PORT message, BEP 5): pinged, and it enters the
+   * routing table by the usual rules if it answers. */
+  addNode(addr: PeerAddress): void {
+    if (parseIPv4(addr.host) && Number.isInteger(addr.port) && addr.port > 0 && addr.port < 65536) this.#ping(addr)
+  }
+
   /** Peers for `infoHash` (get_peers lookup); `onPeers` gets them as they arrive. */
   async lookup(infoHash: Uint8Array, opts: LookupOptions = {}): Promise<PeerAddress[]> {
     return (await this.#getPeers(infoHash, opts)).peers

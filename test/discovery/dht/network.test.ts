@@ -66,9 +66,14 @@ test('a simulated network of 200 nodes: lookups converge on the true k closest n
   for (const n of nodes) n.destroy()
 })
 
-test('announce_peer with implied_port: the peer is stored at the UDP source port (BEP 5)', { timeout: 60_000 }, async () => {
-  const { clock, nodes, random } = await buildNetwork(20, 8)
+test('addNode pings a node into the table; announce_peer with implied_port stores the UDP source port (BEP 5)', { timeout: 60_000 }, async () => {
+  const { clock, net, nodes, random } = await buildNetwork(20, 8)
   const infoHash = random(20)
+  const loner = memoryDht(net, clock, BASE_PORT + 500)
+  loner.addNode({ host: LOOPBACK, port: BASE_PORT + 3 }) // as a peer's PORT message would (BEP 5)
+  await clock.advance(100)
+  assert.equal(loner.nodeCount, 1)
+  loner.destroy()
   const r = await clock.settle(nodes[4]!.announce(infoHash, 1, { impliedPort: true }))
   assert.ok(r.announced > 0)
   assert.deepEqual(await clock.settle(nodes[11]!.lookup(infoHash)), [{ host: LOOPBACK, port: BASE_PORT + 4 }])
