@@ -5,7 +5,8 @@
 // Usage: npm test [-- <substring filter>...]   SWARMSTREAM_NO_NETNS=1 skips the namespace.
 import { spawn, spawnSync } from 'node:child_process'
 import { inLoopbackNamespace } from './loopback-netns.mjs'
-import { readdirSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -20,6 +21,9 @@ function run(cmd, args, opts = {}) {
 }
 
 inLoopbackNamespace(import.meta.url)
+
+// The CLI keeps its DHT routing table in the user's cache folder: tests get a fresh one.
+process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'swarmstream-test-cache-'))
 
 if (!quick) {
   console.log('== typecheck'); if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) process.exit(1)

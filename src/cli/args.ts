@@ -24,6 +24,8 @@ export const networkOptions = {
   announce: { type: 'string', short: 'a', multiple: true },
   peer: { type: 'string', multiple: true },
   'no-dht': { type: 'boolean' },
+  /** DHT entry points, host:port (default: the public routers) */
+  'dht-bootstrap': { type: 'string', multiple: true },
   'no-lsd': { type: 'boolean' },
   'no-trackers': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },

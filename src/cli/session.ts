@@ -2,27 +2,40 @@ import { Client } from '../client/index.node.js'
 import type { Torrent } from '../torrent/torrent.js'
 import { parseEncryption, parsePeer, parsePort } from './args.js'
 import { Progress } from './progress.js'
+import { mkdirSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 
 export interface NetworkValues {
   port?: string | undefined
   host?: string | undefined
   peer?: string[] | undefined
   'no-trackers'?: boolean | undefined
+  'no-dht'?: boolean | undefined
+  'dht-bootstrap'?: string[] | undefined
   quiet?: boolean | undefined
   encryption?: string | undefined
 }
 
-/** A client for one CLI command. DHT and LSD are not in this build, so nothing here ever
- * reaches for a public bootstrap node; trackers are only the ones the torrent or the user name. */
+/** A client for one CLI command. The DHT is on, as in other clients (`--no-dht` turns it
+ * off; `--dht-bootstrap` replaces the public routers), its routing table kept in the user's
+ * cache folder between runs. */
 export function cliClient(values: NetworkValues): Client {
+  const stateFile = values['no-dht'] ? undefined : dhtStateFile()
   return new Client({
     port: parsePort(values.port, 6881),
     host: values.host ?? '0.0.0.0',
     trackers: !values['no-trackers'],
-    dht: false,
+    dht: values['no-dht'] ? false : { ...(values['dht-bootstrap'] ? { bootstrap: values['dht-bootstrap'] } : {}), ...(stateFile ? { stateFile } : {}) },
     lsd: false,
     encryption: parseEncryption(values.encryption),
   })
+}
+
+/** $XDG_CACHE_HOME/swarmstream/dht.json (or ~/.cache/…); undefined when it cannot be made. */
+function dhtStateFile(): string | undefined {
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'swarmstream')
+  try { mkdirSync(dir, { recursive: true }); return join(dir, 'dht.json') } catch { return undefined }
 }
 
 export const peersOf = (values: NetworkValues) => (values.peer ?? []).map(parsePeer)

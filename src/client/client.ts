@@ -9,6 +9,7 @@ import { ClientError } from './errors.js'
 import { awaitHandshake } from '../torrent/await-handshake.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { ConnectionBudget } from './connection-budget.js'
+import type { Dht } from '../discovery/dht/index.js'
 import type { EncryptionLayer, EncryptionLayerFactory, EncryptionPolicy } from './encryption.js'
 
 /** The platform parts a client is built from: Node gives TCP and files, browsers WebRTC. */
@@ -16,6 +17,8 @@ export interface ClientPlatform extends Omit<TorrentContext, 'peerId' | 'port' |
   /** starts accepting peers; resolves to the port actually bound */
   listen?(port: number, host: string, onConnection: (conn: Duplex, addr: PeerAddress) => void): Promise<{ port: number; close(): Promise<void> }>
   readTorrentFile?(path: string): Promise<Uint8Array>
+  /** the DHT node (Node), on a UDP socket bound to `port` (or any free one when taken) */
+  startDht?(port: number, host: string, clock: Clock, options: DhtClientOptions): Promise<{ dht: Dht; close(): Promise<void> }>
   /** MSE/PE for the peers of `listen` and `connect` (Node: TCP) */
   encryption?: EncryptionLayerFactory
   close?(): Promise<void>
@@ -36,14 +39,26 @@ export interface ClientOptions {
   maxPendingConnections?: number
   /** announce to trackers (default true) */
   trackers?: boolean
-  /** the DHT is not built yet; accepted so callers can say no explicitly */
-  dht?: boolean
+  /** the mainline DHT (BEP 5) for public torrents: true, or options (default false for the
+   * library, so nothing reaches the public routers unless asked; the CLI turns it on) */
+  dht?: boolean | DhtClientOptions
   lsd?: boolean
   /** time for every timeout, interval and rate (default: the system clock; tests pass a fake one) */
   clock?: Clock
   /** MSE/PE on TCP: 'enabled' (default) accepts both and dials encrypted first, 'forced'
    * only RC4, 'disabled' only plaintext (see encryption.ts) */
   encryption?: EncryptionPolicy
+}
+
+export interface DhtClientOptions {
+  /** entry points, "host:port" (default: the well-known public routers) */
+  bootstrap?: string[]
+  /** where the routing table is kept between runs (default: not kept) */
+  stateFile?: string
+  /** BEP 43: ask, never answer */
+  readOnly?: boolean
+  /** BEP 42: only nodes whose id matches their address enter the table */
+  bep42?: boolean
 }
 
 export interface AddOptions extends Partial<Omit<TorrentOptions, 'infoHash' | 'metainfo'>> {
@@ -90,7 +105,15 @@ export class BaseClient extends Emitter<ClientEvents> {
     if (port === false || !this.platform.listen) return
     this.#listener = await this.platform.listen(port, host, (conn, addr) => this.#onIncoming(conn, addr))
     this.#port = this.#listener.port
+    const dht = this.options.dht
+    if (dht && this.platform.startDht) {
+      this.#dht = await this.platform.startDht(this.#port, host, this.#clock, dht === true ? {} : dht)
+    }
   }
+
+  #dht: { dht: Dht; close(): Promise<void> } | undefined
+  /** the DHT node, when the client runs one */
+  get dht(): Dht | undefined { return this.#dht?.dht }
 
   #onIncoming(conn: Duplex, addr: PeerAddress): void {
     if (this.destroyed || !this.#budget.admitIncoming(conn, addr.host)) { conn.destroy(); return }
@@ -160,6 +183,7 @@ export class BaseClient extends Emitter<ClientEvents> {
       peerId: this.peerId,
       port: () => this.#port,
       clock: this.#clock,
+      dht: this.#dht?.dht,
       isSelf: (addr) => addr.port === this.#port && isLocalHost(addr.host, this.options.host),
       canConnect: (addr) => this.#budget.canDial(addr?.host),
       ...(this.platform.connect ? { connect: this.#connector(this.platform.connect) } : {}),
@@ -180,6 +204,7 @@ export class BaseClient extends Emitter<ClientEvents> {
     this.#budget.closeAll()
     await this.#listening.catch(() => undefined)
     await this.#listener?.close()
+    await this.#dht?.close()
     await this.platform.close?.()
   }
 }

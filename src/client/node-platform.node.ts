@@ -8,12 +8,17 @@ import type { ClientPlatform } from './client.js'
 import { mseLayer } from './encryption.js'
 import { nodeSignaling, type NodeSignalingOptions } from '../discovery/ws-tracker.node.js'
 import { nodeFileAdapters } from '../stream/node-stream.node.js'
+import { UdpMux } from '../transport/udp-mux.node.js'
+import { startNodeDht } from './dht.node.js'
 
 /** Node's parts: TCP peers, files on disk, HTTP and UDP trackers, node:crypto hashing. */
 export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingOptions } = {}): ClientPlatform {
   const udp = opts.trackers === false ? undefined : new UdpTrackerClient()
   const hasher = new WorkerHasher(1)
   const signaling = opts.trackers === false ? undefined : nodeSignaling(opts.webrtc)
+  // one UDP socket for the DHT and uTP, on the TCP port when it is free (as libtorrent does)
+  let mux: Promise<UdpMux> | undefined
+  const bindUdp = (port: number, host: string) => mux ??= UdpMux.bind(port, host).catch(() => UdpMux.bind(0, host))
   return {
     hasher,
     createStorage: (layout, path, infoHashHex) => new FsStorage(path, layout, { partsId: infoHashHex }),
@@ -25,8 +30,14 @@ export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingO
     // WebRTC peers through ws:// and wss:// trackers (hybrid: TCP and WebRTC in one torrent)
     ...(signaling ? { signaling } : {}),
     fileAdapters: nodeFileAdapters,
+    startDht: async (port, host, clock, options) => startNodeDht(await bindUdp(port, host), clock, options),
     readTorrentFile: async (path) => new Uint8Array(await readFile(path)),
-    close: async () => { udp?.close(); await signaling?.destroy(); await hasher.close() },
+    close: async () => {
+      udp?.close()
+      await signaling?.destroy()
+      await hasher.close()
+      await (await mux?.catch(() => undefined))?.close()
+    },
   }
 }
 

@@ -45,6 +45,8 @@ export type AnnouncerEvents = {
   warning: [string]
   error: [Error]
   response: [string, AnnounceResult]
+  /** a tracker did not answer, or refused: its URL and why */
+  failure: [string, Error]
 }
 
 interface TrackerState {
@@ -214,7 +216,9 @@ export class Announcer extends Emitter<AnnouncerEvents> {
           if (sent === 'started') t.joined = false
           t.failures++
           t.retryAt = this.#clock.now() + this.#backoffMs(t.failures)
-          if (this.listenerCount('error') > 0) this.emit('error', err instanceof Error ? err : new Error(String(err)))
+          const e = err instanceof Error ? err : new Error(String(err))
+          this.emit('failure', t.url, e)
+          if (this.listenerCount('error') > 0) this.emit('error', e)
         }
       }
       if (this.#stopped) return

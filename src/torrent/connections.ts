@@ -9,6 +9,9 @@ import type { Duplex, PeerAddress } from '../transport/types.js'
 import { AddressBook } from './address-book.js'
 import { PeerConnection, addressKey, type PeerOptions } from './peer-connection.js'
 
+/** Where an address came from, for "why no peers?" and the per-source counts. */
+export type PeerSource = 'tracker' | 'dht' | 'pex' | 'lsd' | 'manual'
+
 export interface ConnectionsOptions {
   infoHash: Uint8Array
   peerId: Uint8Array
@@ -23,6 +26,8 @@ export interface ConnectionsOptions {
   wantsToDial(): boolean
   /** we have all we want: known seeds are not dialed, and seeds we meet are left */
   seeding(): boolean
+  /** our DHT's UDP port when we run one (BEP 5: handshake bit and PORT) */
+  dhtPort?: (() => number) | undefined
   /** A peer is set up and listened to; it becomes active (or closes) later. */
   onPeer(peer: PeerConnection): void
   onClosed(peer: PeerConnection): void
@@ -52,10 +57,15 @@ export class Connections {
   /** true while another peer would fit */
   get hasRoom(): boolean { return !this.#closed && this.#room > 0 }
 
+  /** new addresses learned, by where they came from */
+  readonly found: Record<PeerSource, number> = { tracker: 0, dht: 0, pex: 0, lsd: 0, manual: 0 }
+
   /** A peer address from a tracker, the DHT, a magnet link...: dialed when there is room. */
-  add(addr: PeerAddress): void {
+  add(addr: PeerAddress, source: PeerSource = 'manual'): void {
     if (this.#closed || this.o.isSelf(addr)) return
-    if (this.addresses.add(addr)) this.connectMore()
+    if (!this.addresses.add(addr)) return
+    this.found[source]++
+    this.connectMore()
   }
 
   connectMore(): void {
@@ -117,7 +127,7 @@ export class Connections {
   }
 
   #peerOptions(): PeerOptions {
-    return { infoHash: this.o.infoHash, peerId: this.o.peerId, clock: this.o.clock, getMetadata: () => this.o.getMetadata() }
+    return { infoHash: this.o.infoHash, peerId: this.o.peerId, clock: this.o.clock, getMetadata: () => this.o.getMetadata(), dhtPort: this.o.dhtPort }
   }
 
   #start(peer: PeerConnection): void {

@@ -5,6 +5,7 @@ import type { Duplex, PeerAddress } from '../transport/types.js'
 import type { Storage, StorageLayout } from '../storage/types.js'
 import type { AnnounceResult, AnnounceParams } from '../discovery/index.js'
 import type { Signaling } from '../discovery/signaling.js'
+import type { Dht } from '../discovery/dht/index.js'
 export type { Signaling, SignalingTorrent } from '../discovery/signaling.js'
 
 /** What a torrent needs from its client and platform: injected, so the same torrent code
@@ -25,6 +26,8 @@ export interface TorrentContext {
   /** Discovery that hands over ready connections instead of addresses: WebRTC peers met
    * through WebSocket trackers (signaling). Joined for the torrent's ws:// and wss:// URLs. */
   signaling?: Signaling
+  /** the client's DHT node (BEP 5), when it runs one: public torrents find peers there */
+  dht?: Dht | undefined
   /** the address peers of ours appear under, to avoid dialing ourselves */
   isSelf(addr: PeerAddress): boolean
   /** the client's connection budget has room for a dial (to `addr`) */

@@ -36,6 +36,8 @@ export type PeerEvents = {
   cancel: [request: BlockRequest]
   /** the peer can give us the metadata (or sent it): see fetchMetadata */
   'metadata-offer': []
+  /** the peer's DHT node listens on this UDP port (BEP 5 PORT) */
+  'dht-port': [port: number]
   metadata: [info: Uint8Array]
   warning: [Error]
   closed: [error: Error | undefined]
@@ -47,6 +49,8 @@ export interface PeerOptions {
   clock: Clock
   /** the verified info dictionary once known, served to peers (BEP 9) */
   getMetadata(): Uint8Array | undefined
+  /** our DHT's UDP port, when we run one: set in the handshake and sent as PORT (BEP 5) */
+  dhtPort?: (() => number) | undefined
   handshakeTimeoutMs?: number
 }
 
@@ -97,7 +101,7 @@ export class PeerConnection extends Emitter<PeerEvents> {
           peer.#activate()
         })
         peer.#enter('handshaking')
-        wire.handshake(opts.infoHash, opts.peerId, { dht: false, fast: true, extended: true })
+        wire.handshake(opts.infoHash, opts.peerId, { dht: opts.dhtPort !== undefined, fast: true, extended: true })
       }, (err: Error) => peer.close(err))
     }
     return peer
@@ -109,7 +113,7 @@ export class PeerConnection extends Emitter<PeerEvents> {
     peer.#wire = wire
     peer.#start = () => {
       peer.#attach(wire)
-      wire.handshake(opts.infoHash, opts.peerId, { dht: false, fast: true, extended: true })
+      wire.handshake(opts.infoHash, opts.peerId, { dht: opts.dhtPort !== undefined, fast: true, extended: true })
       if (!wire.destroyed) peer.#activate()
     }
     return peer
@@ -174,6 +178,8 @@ export class PeerConnection extends Emitter<PeerEvents> {
     const wire = this.#wire!
     if (wire.peerId && equalBytes(wire.peerId, this.opts.peerId)) { this.#self = true; this.close(new Error('connected to ourselves')); return }
     this.#id = `${addressKey(this.address)}/${wire.peerId ? toHex(wire.peerId) : '?'}`
+    const dhtPort = this.opts.dhtPort?.()
+    if (dhtPort && wire.peerSupportsDht) wire.port(dhtPort)
     this.#enter('active')
   }
 
@@ -198,6 +204,7 @@ export class PeerConnection extends Emitter<PeerEvents> {
     wire.on('have-all', () => pieces(this.pieces.onHaveAll()))
     wire.on('have-none', () => pieces(this.pieces.onHaveNone()))
     wire.on('have', (index) => pieces(this.pieces.onHave(index)))
+    wire.on('port', (port) => { if (port > 0 && port < 65536) this.emit('dht-port', port) })
     wire.on('choke', () => this.emit('choke'))
     wire.on('unchoke', () => this.emit('unchoke'))
     wire.on('interested', () => this.emit('interest'))

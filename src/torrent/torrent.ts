@@ -12,11 +12,11 @@ import { PiecePriorities } from '../engine/piece-priorities.js'
 import type { ReaderWindows } from '../engine/reader-windows.js'
 import type { Storage } from '../storage/types.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
-import { TorrentDiscovery } from './discovery.js'
+import { TorrentDiscovery, type TrackerStatus } from './discovery.js'
 import { Strikes } from './strikes.js'
 import { awaitHandshake } from './await-handshake.js'
 import { openStorage } from './open-storage.js'
-import { Connections } from './connections.js'
+import { Connections, type PeerSource } from './connections.js'
 import { Exchange } from './exchange.js'
 import { Lifecycle, type TorrentState } from './lifecycle.js'
 import { addressKey, type PeerConnection } from './peer-connection.js'
@@ -63,6 +63,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
       connect: ctx.connect, canConnect: (a) => ctx.canConnect(a), isSelf: (a) => ctx.isSelf(a),
       wantsToDial: () => this.#life.live,
       seeding: () => this.done,
+      dhtPort: ctx.dht && !opts.metainfo?.private ? () => ctx.dht!.port : undefined,
       onPeer: (peer) => this.#onPeer(peer),
       onClosed: (peer) => this.#onClosed(peer),
     })
@@ -122,8 +123,13 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     if (this.opts.metainfo) await this.#setMetadata(this.opts.metainfo)
   }
 
-  addPeer(addr: PeerAddress): void {
-    if (this.#life.live) this.#connections.add(addr)
+  addPeer(addr: PeerAddress, source: PeerSource = 'manual'): void {
+    if (this.#life.live) this.#connections.add(addr, source)
+  }
+
+  /** Where peers come from and what each source said: for "why no peers?". */
+  get discovery(): { trackers: TrackerStatus[]; dhtNodes: number | undefined; found: Readonly<Record<PeerSource, number>> } {
+    return { trackers: this.#discovery?.trackers ?? [], dhtNodes: this.ctx.dht?.nodeCount, found: this.#connections.found }
   }
 
   /** A connected transport from elsewhere (a WebRTC data channel): the initiator sends the
@@ -223,6 +229,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     peer.on('metadata-offer', () => { if (!this.#metainfo) peer.fetchMetadata() })
     peer.on('metadata', (info) => { void this.#onMetadataBytes(info) })
     peer.on('warning', (err) => this.emit('warning', err))
+    peer.on('dht-port', (port) => this.ctx.dht?.addNode({ host: peer.address.host, port }))
   }
 
   #onClosed(peer: PeerConnection): void {
@@ -248,6 +255,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
   async #setMetadata(metainfo: Metainfo): Promise<void> {
     if (this.#metainfo) return
     this.#metainfo = metainfo
+    if (metainfo.private) this.#discovery?.private()
     const select = this.opts.select ? new Set(this.opts.select) : undefined
     this.files = metainfo.files.map((entry, i) => new TorrentFile(i, entry, metainfo.pieceLength, this, !select || select.has(i)))
     this.#priorities = new PiecePriorities(metainfo.pieceCount, () => this.#applyPriorities())
@@ -347,9 +355,10 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     this.#discovery = new TorrentDiscovery(this.ctx, {
       infoHash: this.infoHash,
       tiers: [...(this.#metainfo?.announce ?? this.opts.metainfo?.announce ?? []), ...(this.opts.announce ?? [])],
+      private: (this.#metainfo ?? this.opts.metainfo)?.private ?? false,
       stats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.#left() }),
       wantsPeers: () => this.#life.live && this.#connections.hasRoom,
-      addPeer: (addr) => this.addPeer(addr),
+      addPeer: (addr, source) => this.addPeer(addr, source),
       addConnection: (conn, addr, initiator) => this.addConnection(conn, addr, initiator),
       warn: (e) => this.emit('warning', e),
     })

@@ -87,6 +87,8 @@ export class Wire extends Emitter<WireEvents> {
   get peerInterested(): boolean { return this.#peerInterested }
   /** True once both handshakes set the BEP 6 bit. */
   get peerSupportsFast(): boolean { return this.#peerSupportsFast }
+  /** True once both handshakes set the BEP 5 DHT bit: PORT messages are welcome. */
+  get peerSupportsDht(): boolean { return (this.#ours?.flags.dht ?? false) && (this.#theirs?.dht ?? false) }
   /** True once both handshakes set the BEP 10 bit. */
   get peerSupportsExtended(): boolean { return this.#peerSupportsExtended }
   get peerExtendedHandshake(): BDict | undefined { return this.#peerExtendedHandshake }

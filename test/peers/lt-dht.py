@@ -17,6 +17,8 @@ session's DHT has bootstrapped (dht_bootstrap_alert), then obeys one command per
                         `SAMPLES PORT num=N hex,hex...`
   nodes I               prints `NODES I n` (routing table size)
   add_node I PORT       add_dht_node(127.0.0.1, PORT)
+  leech I MAGNET DIR    session I downloads a magnet link into DIR, finding peers on the DHT
+                        only; prints `DONE HEX` when complete
   quit
 Network lockdown: DHT on, but dht_bootstrap_nodes names loopback only; LSD/UPnP/NAT-PMP/IP
 notifier off; no torrents. Loopback specifics: many nodes share 127.0.0.1, so
@@ -51,6 +53,7 @@ for i, port in enumerate(ports):
         'enable_incoming_utp': False, 'enable_outgoing_utp': False,
         'alert_mask': int(lt.alert_category.dht | lt.alert_category.dht_operation | lt.alert_category.error | lt.alert_category.status),
     }, 0)
+    s.add_extension('ut_metadata')  # magnets: metadata from peers (BEP 9)
     s.add_extension('smart_ban')
     sessions.append(s)
 
@@ -62,6 +65,7 @@ def reader():
 threading.Thread(target=reader, daemon=True).start()
 
 bootstrapped = set()
+leeching = {}  # info hash hex -> handle, until done
 deadline = time.time() + a.timeout
 ready = False
 while time.time() < deadline:
@@ -71,6 +75,10 @@ while time.time() < deadline:
                 bootstrapped.add(i)
             elif isinstance(al, lt.dht_sample_infohashes_alert):
                 out('SAMPLES', al.endpoint[1], f'num={al.num_infohashes}', ','.join(str(x) for x in al.samples) or '-')
+    for hexhash, h in list(leeching.items()):
+        if h.status().is_seeding:
+            out('DONE', hexhash)
+            del leeching[hexhash]
     if not ready and len(bootstrapped) == len(sessions):
         ready = True
         out('READY', *ports)
@@ -122,6 +130,12 @@ while time.time() < deadline:
     elif op == 'nodes':
         st = s.status()
         out('NODES', i, st.dht_nodes)
+    elif op == 'leech':
+        atp = lt.parse_magnet_uri(cmd[2])
+        atp.save_path = cmd[3]
+        atp.flags = (atp.flags | lt.torrent_flags.disable_lsd | lt.torrent_flags.disable_pex) & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
+        h = s.add_torrent(atp)
+        leeching[str(atp.info_hashes.v1) if hasattr(atp, 'info_hashes') else str(atp.info_hash)] = h
     elif op == 'add_node':
         s.add_dht_node(('127.0.0.1', int(cmd[2])))
 sys.exit(0)

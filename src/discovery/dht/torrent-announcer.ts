@@ -32,6 +32,7 @@ export class DhtAnnouncer {
   #lastRun = -Infinity
   #running: Promise<void> | undefined
   #stopped = false
+  #misses = 0
 
   constructor(o: DhtAnnouncerOptions) {
     this.#o = o
@@ -65,12 +66,20 @@ export class DhtAnnouncer {
     const port = this.#o.port()
     // our own announce comes back from the nodes we told: leave ourselves out
     const isSelf = (p: PeerAddress) => p.port === port && (p.host === this.#o.dht.externalIp || p.host.startsWith('127.'))
-    this.#running = this.#o.dht.announce(this.#o.infoHash, port, {
+    let found = 0
+    const dht = this.#o.dht
+    // a walk on a table still filling finds little: let the bootstrap (under way or not) finish first
+    const ready = dht.nodeCount < 8 ? dht.bootstrap().then(() => undefined, () => undefined) : Promise.resolve()
+    this.#running = ready.then(() => ctrl.signal.aborted ? undefined : dht.announce(this.#o.infoHash, port, {
       signal: ctrl.signal, impliedPort: this.#o.impliedPort,
-      onPeers: (peers) => { const others = peers.filter((p) => !isSelf(p)); if (others.length > 0) this.#o.onPeers(others) },
-    }).then(() => undefined, (err: Error) => { if (!ctrl.signal.aborted) this.#o.onWarning?.(err) }).finally(() => {
+      onPeers: (peers) => { const others = peers.filter((p) => !isSelf(p)); found += others.length; if (others.length > 0) this.#o.onPeers(others) },
+    })).then(() => undefined, (err: Error) => { if (!ctrl.signal.aborted) this.#o.onWarning?.(err) }).finally(() => {
       this.#running = undefined
-      if (!this.#stopped) this.#timer = this.#timers.setTimeout(() => void this.#run(), this.#o.intervalMs ?? 15 * 60_000)
+      // nothing found while peers are wanted: look again soon (10 s, doubling), not in 15 minutes
+      const interval = this.#o.intervalMs ?? 15 * 60_000
+      this.#misses = found === 0 && (this.#o.wantsPeers?.() ?? true) ? this.#misses + 1 : 0
+      const next = this.#misses > 0 ? Math.min(interval, 10_000 * 2 ** (this.#misses - 1)) : interval
+      if (!this.#stopped) this.#timer = this.#timers.setTimeout(() => void this.#run(), next)
     })
     return this.#running
   }

@@ -1,5 +1,6 @@
 /** Shapes shared by the DHT modules (BEP 5). Pure; runs anywhere. */
 import type { PeerAddress } from '../../transport/types.js'
+import type { Clock, Timer } from '../../util/clock.js'
 
 export type { PeerAddress }
 
@@ -14,6 +15,14 @@ export interface Contact {
 export interface DhtTimers {
   setTimeout(fn: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
+}
+
+/** The DHT's timer shape over an injected Clock (timers never keep a process alive). */
+export function clockTimers(clock: Clock): DhtTimers {
+  return {
+    setTimeout: (fn, ms) => clock.setTimeout(fn, ms).unref(),
+    clearTimeout: (h) => (h as Timer | undefined)?.cancel(),
+  }
 }
 
 export const systemTimers: DhtTimers = {

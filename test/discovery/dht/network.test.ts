@@ -149,7 +149,8 @@ test('DhtAnnouncer: announces at once and on schedule, walks again on update, st
   const { clock, nodes, random } = await buildNetwork(30, 6)
   const infoHash = random(20)
   const seederPeers: string[] = []
-  const seeder = new DhtAnnouncer({ dht: nodes[3]!, infoHash, port: () => 6000, onPeers: (p) => seederPeers.push(...p.map((x) => `${x.port}`)), now: clock.now, timers: clock })
+  // a seeder wants no peers in a hurry: a walk that finds none is not repeated soon
+  const seeder = new DhtAnnouncer({ dht: nodes[3]!, infoHash, port: () => 6000, wantsPeers: () => false, onPeers: (p) => seederPeers.push(...p.map((x) => `${x.port}`)), now: clock.now, timers: clock })
   let stored = 0
   for (const n of nodes) n.on('announce', () => stored++)
   seeder.start()
@@ -192,4 +193,20 @@ test('saveDhtState / loadDhtState: atomic file round trip; damage reads as nothi
     assert.equal(await loadDhtState(join(dir, 'missing.json')), undefined)
     for (const n of nodes) n.destroy()
   } finally { rmSync(dir, { recursive: true, force: true }) }
+})
+
+test('DhtAnnouncer: a walk that finds no one is tried again soon (10 s, doubling), not in 15 minutes', { timeout: 60_000 }, async () => {
+  const { clock, nodes, random } = await buildNetwork(20, 8)
+  const infoHash = random(20)
+  const got: number[] = []
+  const leecher = new DhtAnnouncer({ dht: nodes[2]!, infoHash, port: () => 7001, onPeers: (p) => got.push(...p.map((x) => x.port)), now: clock.now, timers: clock })
+  leecher.start()
+  await clock.advance(5_000)
+  assert.deepEqual(got, [])
+  const seeder = new DhtAnnouncer({ dht: nodes[9]!, infoHash, port: () => 7000, wantsPeers: () => false, onPeers: () => undefined, now: clock.now, timers: clock })
+  seeder.start()
+  await clock.advance(10_000)
+  assert.deepEqual(got, [7000], 'found on the retry, 10 s after the empty walk')
+  await Promise.all([seeder.stop(), leecher.stop()])
+  for (const n of nodes) n.destroy()
 })
