@@ -2,7 +2,7 @@
  * name the cause (a missing parent, no permission, a file in the way, a read-only disk). */
 import { mkdir, access, stat, constants } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 
 /** Where streaming commands keep what they fetch when no -o is given. */
 export const STREAM_FOLDER = join(tmpdir(), 'swarmstream')
@@ -14,7 +14,7 @@ export class FolderError extends Error {
 export async function prepareFolder(dir: string): Promise<string> {
   const full = resolve(dir)
   try {
-    await mkdir(full, { recursive: true })
+    await makeFolders(full)
   } catch (err) {
     throw new FolderError(`cannot create the folder ${full}: ${why(err as NodeJS.ErrnoException)}`)
   }
@@ -26,6 +26,28 @@ export async function prepareFolder(dir: string): Promise<string> {
     throw new FolderError(`cannot write to ${full}: ${why(err as NodeJS.ErrnoException)}`)
   }
   return full
+}
+
+/** mkdir -p, one level at a time: Node's recursive mkdir never returns where a parent
+ * exists but refuses new folders (it loops on ENOENT under /proc, say). */
+async function makeFolders(dir: string): Promise<void> {
+  const missing: string[] = []
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      await stat(d)
+      break
+    } catch {
+      missing.push(d)
+      if (dirname(d) === d) break
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+  }
 }
 
 function why(e: NodeJS.ErrnoException): string {

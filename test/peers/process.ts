@@ -52,7 +52,7 @@ export function start(cmd: string, args: string[], opts: { cwd?: string; env?: N
 
 /** Our CLI, straight from the TypeScript sources. */
 export function swarmstream(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Running {
-  return start(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, ...args], opts)
+  return start(process.execPath, ['--import', import.meta.resolve('tsx'), `${ROOT}src/cli/main.ts`, ...args], opts)
 }
 
 /** Runs to completion; rejects after `timeoutMs`. */

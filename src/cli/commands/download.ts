@@ -1,6 +1,8 @@
 /** `swarmstream download <torrent...>` (the default command): downloads one or several
  * torrents into a folder, each checked against its pieces; exits 0 once all are verified. */
+import { existsSync } from 'node:fs'
 import { Option, type Command } from 'commander'
+import { parseInfoHash } from '../../metainfo/index.js'
 import { addHttpPortOption, addNetworkOptions, parseIndexList, parseSeconds, UsageError, type NetworkOptions } from '../options.js'
 import { cliClient, doneLine, runFigures, showProgress, showWarnings, timeout, untilSignal } from '../session.js'
 import { formatBytes } from '../progress.js'
@@ -50,6 +52,9 @@ Examples:
 }
 
 export async function downloadCommand(ids: string[], o: DownloadOptions): Promise<number> {
+  // download is the default command: a mistyped command arrives here as a torrent id
+  const word = ids.find((id) => /^[a-z][\w-]*$/i.test(id) && !existsSync(id) && !parseInfoHash(id))
+  if (word) throw new UsageError(`${word} is neither a command nor a torrent (commands: download, downloadmeta, seed, serve, create, info, tracker, demo)`)
   const out = o.out ?? o.output
   if (o.select === true) return listFiles(ids, o)
   const select = typeof o.select === 'string' ? parseIndexList(o.select) : undefined
@@ -76,8 +81,7 @@ export async function downloadCommand(ids: string[], o: DownloadOptions): Promis
     for (const t of torrents) {
       showWarnings(t, o)
       const describe = () => `${t.name} (${formatBytes(t.length)}, ${t.files.length} file${t.files.length === 1 ? '' : 's'})`
-      if (t.metainfo) log(describe())
-      else t.once('metadata', () => log(`metadata: ${describe()}`))
+      t.once('metadata', () => log(describe()))
       t.once('done', () => {
         log(doneLine(t, (performance.now() - started) / 1000))
         if (o.json) process.stdout.write(JSON.stringify({ client: 'swarmstream', infoHash: t.infoHash, ...runFigures(started, t.wanted.total) }) + '\n')
