@@ -63,10 +63,10 @@ const runners = {
   // Leechers dial the seeder directly (no tracker round trips in the timing).
   async ours(enc = []) {
     const sp = await freePort(), lp = await freePort()
-    const seed = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'seed', file, '--torrent', torrent, '--port', String(sp), '--host', '127.0.0.1', '--no-trackers', '--no-dht', '--no-lsd', '--quiet', ...enc])
+    const seed = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'seed', file, '--torrent', torrent, '--torrent-port', String(sp), '--host', '127.0.0.1', '--no-trackers', '--no-dht', '--no-lsd', '--quiet', ...enc])
     await seed.ready(/READY/)
     const out = join(work, 'out-ours'); rmSync(out, { recursive: true, force: true })
-    const leech = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'download', torrent, '-o', out, '--port', String(lp), '--host', '127.0.0.1', '--no-trackers', '--no-dht', '--no-lsd', '--peer', `127.0.0.1:${sp}`, '--json', ...enc])
+    const leech = startProc(process.execPath, ['--max-semi-space-size=2', cli, 'download', torrent, '-o', out, '--torrent-port', String(lp), '--host', '127.0.0.1', '--no-trackers', '--no-dht', '--no-lsd', '--peer', `127.0.0.1:${sp}`, '--json', ...enc])
     try { return await leechJson(leech, 600_000) } finally { await seed.stop(); rmSync(out, { recursive: true, force: true }) }
   },
   async lt(enc = []) {

@@ -23,4 +23,4 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-npm ci --no-audit --no-fund
+npm ci --ignore-scripts --no-audit --no-fund

@@ -1,4 +1,6 @@
 /** swarmstream for Node: the client, and the codecs it is built from. */
+/** `import WebTorrent from 'swarmstream'` works as `import WebTorrent from 'webtorrent'` did */
+export { Client as default } from './client/index.node.js'
 export { Client, type ClientOptions, type NodeClientOptions, type AddOptions, type SeedOptions } from './client/index.node.js'
 export { BaseClient, defaultPeerId, type ClientPlatform, type TorrentId } from './client/client.js'
 export { ClientError } from './client/errors.js'

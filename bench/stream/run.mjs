@@ -111,14 +111,14 @@ ensureBenchData(file, torrentPath, sizeMiB, cli)
 const infoHash = JSON.parse(execFileSync(process.execPath, [cli, 'info', torrentPath, '--json'], { encoding: 'utf8' })).infoHash
 const sp = await freePort()
 console.error(`seeding ${fileName} (checking the data first)…`)
-const seed = startProc([cli, 'seed', file, '--torrent', torrentPath, '--port', String(sp), '--host', '127.0.0.1', '--no-trackers', '--no-dht', '--no-lsd', '--quiet'])
+const seed = startProc([cli, 'seed', file, '--torrent', torrentPath, '--torrent-port', String(sp), '--host', '127.0.0.1', '--no-trackers', '--no-dht', '--no-lsd', '--quiet'])
 await seed.ready(/READY/, 600_000)
 const magnet = `magnet:?xt=urn:btih:${infoHash}&dn=${encodeURIComponent(fileName)}&x.pe=127.0.0.1:${sp}`
 const size = sizeMiB * 1048576
 
 const clients = {
   ours: (hp, out) => ({
-    args: [cli, 'download', magnet, '--stream', '--http-port', String(hp), '--port', '0', '--host', '127.0.0.1', '--no-trackers', '--no-dht', '--no-lsd', '--quiet', '-o', out],
+    args: [cli, 'download', magnet, '--stream', '--port', String(hp), '--torrent-port', '0', '--host', '127.0.0.1', '--no-trackers', '--no-dht', '--no-lsd', '--quiet', '-o', out],
     url: `http://127.0.0.1:${hp}/${infoHash}/0`,
   }),
   wt: (hp, out) => ({

@@ -1,55 +1,71 @@
 #!/usr/bin/env node
-import { UsageError } from './args.js'
-import { createCommand, createUsage } from './commands/create.js'
-import { infoCommand, infoUsage } from './commands/info.js'
-import { seedCommand, seedUsage } from './commands/seed.js'
-import { downloadCommand, downloadUsage } from './commands/download.js'
-import { demoCommand, demoUsage } from './commands/demo.js'
-import { serveCommand, serveUsage } from './commands/serve.js'
+/** The command line. commander parses, validates and writes the help of every command
+ * (`swarmstream <command> --help`); `download` is the default command, so
+ * `swarmstream <magnet>` works as with webtorrent-cli. Exit codes: 0 done, 1 failed,
+ * 2 usage error, 130 interrupted. */
+import { Command, CommanderError } from 'commander'
+import { UsageError } from './options.js'
+import { FolderError } from './folders.js'
+import { registerCreate } from './commands/create.js'
+import { registerInfo } from './commands/info.js'
+import { registerSeed } from './commands/seed.js'
+import { registerDownload } from './commands/download.js'
+import { registerDownloadMeta } from './commands/downloadmeta.js'
+import { registerDemo } from './commands/demo.js'
+import { registerServe } from './commands/serve.js'
 import { trackerCommand } from './tracker-command.js'
 import { MetainfoError } from '../metainfo/index.js'
+import { ClientError } from '../client/errors.js'
 
-const usage = `swarmstream: a streaming BitTorrent client
+export const VERSION = '0.1.0'
 
-  ${createUsage}
-  ${infoUsage}
-  ${seedUsage}
-  ${downloadUsage}
-  ${serveUsage}
-  swarmstream tracker [--http <port>] [--udp <port>] [--ws <port>] [--host 127.0.0.1]
-  ${demoUsage}
-
+function program(setCode: (code: number) => void): Command {
+  const p = new Command('swarmstream')
+    .description('A streaming BitTorrent client: TCP to the BitTorrent network, WebRTC to browsers.')
+    .version(VERSION, '-v, --version')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+  registerDownload(p, setCode)
+  registerDownloadMeta(p, setCode)
+  registerSeed(p, setCode)
+  registerServe(p, setCode)
+  registerCreate(p, setCode)
+  registerInfo(p, setCode)
+  p.command('tracker').summary('run a tracker (HTTP, UDP, WebSocket); tracker --help for its options')
+  registerDemo(p, setCode)
+  // a mistake prints the command's usage line under the error
+  for (const c of p.commands) c.showHelpAfterError(`usage: swarmstream ${c.name()} ${c.usage()}\n(swarmstream ${c.name()} --help for more)`)
+  p.addHelpText('after', `
 This build has no DHT and no local service discovery: peers come from trackers and
 --peer only, so nothing is sent to public bootstrap nodes (--no-dht is accepted).
-`
-
-type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>
-const commands: Record<string, Command> = {
-  create: createCommand,
-  info: infoCommand,
-  seed: seedCommand,
-  download: downloadCommand,
-  serve: serveCommand,
-  demo: demoCommand,
-  tracker: (argv) => trackerCommand(argv),
+Sizes and rates are in KiB, MiB, GiB (powers of 1024).`)
+  return p
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv
-  if (!name || name === '--help' || name === '-h' || name === 'help') { process.stdout.write(usage); return name ? 0 : 2 }
-  if (name === '--version' || name === '-v') { process.stdout.write('swarmstream 0.1.0\n'); return 0 }
-  const command = commands[name]
-  if (!command) { process.stderr.write(`unknown command: ${name}\n\n${usage}`); return 2 }
+  // the tracker parses its own options (and prints its own help)
+  if (argv[0] === 'tracker') return trackerCommand(argv.slice(1))
+  let code = 0
+  const cli = program((c) => { code = c })
+  if (argv.length === 0) { process.stderr.write(cli.helpInformation()); return 2 }
   try {
-    return await command(rest, process.stdout)
+    await cli.parseAsync(argv, { from: 'user' })
+    return code
   } catch (err) {
-    if (err instanceof UsageError) { process.stderr.write(`${err.message}\n`); return 2 }
-    if (err instanceof MetainfoError) { process.stderr.write(`error: invalid torrent: ${err.message}\n`); return 1 }
-    const e = err as NodeJS.ErrnoException
-    process.stderr.write(`error: ${e.code === 'ENOENT' ? `no such file: ${e.path ?? ''}` : e.message}\n`)
-    if (process.env.SWARMSTREAM_DEBUG) process.stderr.write(`${e.stack}\n`)
-    return 1
+    return report(err, argv.includes('--verbose'))
   }
+}
+
+function report(err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
+  if (err instanceof UsageError) { process.stderr.write(`error: ${err.message}\n`); return 2 }
+  if (err instanceof MetainfoError) { process.stderr.write(`error: invalid torrent: ${err.message}\n`); return 1 }
+  const e = err as NodeJS.ErrnoException
+  if (err instanceof ClientError || err instanceof FolderError) process.stderr.write(`error: ${e.message}\n`)
+  else process.stderr.write(`error: ${e.code === 'ENOENT' ? `no such file: ${e.path ?? ''}` : e.message}\n`)
+  if (verbose) process.stderr.write(`${e.stack}\n`)
+  return 1
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err) => { console.error(err); process.exitCode = 1 })

@@ -1,7 +1,7 @@
 /** Starting a media player on a stream URL: --vlc, --mpv, or --player '<command>'. The
  * command is split into words here and spawned without a shell, the URL added last. */
 import { spawn } from 'node:child_process'
-import { UsageError } from './args.js'
+import { UsageError } from './options.js'
 
 export interface PlayerValues {
   vlc?: boolean | undefined

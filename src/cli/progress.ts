@@ -25,6 +25,7 @@ export function formatEta(seconds: number): string {
 
 export class Progress {
   #lastPlain = 0
+  #lastLine = ''
   constructor(private readonly out: NodeJS.WriteStream, private readonly enabled = true) {}
 
   update(s: ProgressState): void {
@@ -38,9 +39,11 @@ export class Progress {
       this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${stats}\x1b[K`)
     } else {
       const now = Date.now()
-      if (now - this.#lastPlain < 2000 && s.progress < 1) return
+      const line = `${s.name}: ${stats.trim()}\n`
+      if ((now - this.#lastPlain < 2000 && s.progress < 1) || line === this.#lastLine) return
       this.#lastPlain = now
-      this.out.write(`${s.name}: ${stats.trim()}\n`)
+      this.#lastLine = line
+      this.out.write(line)
     }
   }
 

@@ -1,4 +1,7 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ClientError } from './errors.js'
 import { WorkerHasher } from '../util/hasher-pool.node.js'
 import { connectTcp, listenTcp } from '../transport/tcp.node.js'
 import { FsStorage } from '../storage/fs.node.js'
@@ -31,7 +34,9 @@ export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingO
     ...(signaling ? { signaling } : {}),
     fileAdapters: nodeFileAdapters,
     startDht: async (port, host, clock, options) => startNodeDht(await bindUdp(port, host), clock, options),
-    readTorrentFile: async (path) => new Uint8Array(await readFile(path)),
+    readTorrentFile,
+    // like WebTorrent's <tmpdir>/webtorrent: never the current folder unless asked
+    defaultPath: join(tmpdir(), 'swarmstream'),
     close: async () => {
       udp?.close()
       await signaling?.destroy()
@@ -43,4 +48,21 @@ export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingO
 
 function normalizeHost(h: string): string {
   return h.startsWith('::ffff:') ? h.slice(7) : h
+}
+
+/** .torrent files are small: anything bigger is not one (and must not fill memory). */
+const MAX_TORRENT_FILE = 64 * 1024 * 1024
+
+/** Reads a .torrent file, with errors that say what the path really is. */
+export async function readTorrentFile(path: string): Promise<Uint8Array> {
+  let info
+  try {
+    info = await stat(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new ClientError(code === 'ENOENT' ? `no such file: ${path}` : code === 'EACCES' ? `cannot read ${path}: permission denied` : (err as Error).message)
+  }
+  if (info.isDirectory()) throw new ClientError(`${path} is a folder, not a .torrent file (to make a torrent of it: swarmstream create ${path})`)
+  if (info.size > MAX_TORRENT_FILE) throw new ClientError(`${path} is ${info.size} bytes: too big for a .torrent file`)
+  return new Uint8Array(await readFile(path))
 }

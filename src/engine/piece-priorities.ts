@@ -61,3 +61,14 @@ export class PiecePriorities {
     queueMicrotask(() => { this.#scheduled = false; this.onChange() })
   }
 }
+
+/** Hands `set` the runs of equal priority in `next` that differ from `current`. */
+export function changedRuns(next: Uint8Array, current: Uint8Array, set: (start: number, end: number, priority: number) => void): void {
+  for (let i = 0; i < next.length;) {
+    if (next[i] === current[i]) { i++; continue }
+    let j = i
+    while (j + 1 < next.length && next[j + 1] === next[i] && next[j + 1] !== current[j + 1]) j++
+    set(i, j, next[i]!)
+    i = j + 1
+  }
+}

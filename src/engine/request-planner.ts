@@ -16,7 +16,10 @@
  * - A request unanswered for `requestTimeoutMs` goes back to the pool.
  * - A critical block (a reader waits on it) unanswered for `lateMs` is asked of one more
  *   unchoked peer that has it; the first copy wins (the picker names the others to cancel).
- * - Endgame (every wanted block requested) lives in the picker's pick. */
+ * - Endgame (every wanted block requested) lives in the picker's pick.
+ * - A download limit is a budget of bytes: a block is requested only when the budget has
+ *   room for it, so what peers send us (what we asked for) follows the limit. The pump
+ *   runs again on every block in and once a second, when the budget has refilled. */
 import { PRIORITY_CRITICAL, PRIORITY_SKIP, type BlockRequest, type InFlightRequest, type PiecePicker } from './picker.js'
 
 export interface PlannerPeer {
@@ -38,6 +41,14 @@ export interface PeerPlan {
 export interface PlannerOptions {
   requestTimeoutMs?: number
   lateMs?: number
+  /** bytes we may ask for now (a download limit, util/token-bucket.ts) */
+  budget?: RequestBudget | undefined
+}
+
+/** How many bytes may be requested now, and paying for the ones requested. */
+export interface RequestBudget {
+  available(): number
+  spend(bytes: number): void
 }
 
 /** How many requests to keep queued at a peer: about a second of data at its rate, within
@@ -46,16 +57,20 @@ export function queueDepth(bytesPerSecond: number, reqq: number, blockSize = 163
   return Math.max(16, Math.min(reqq, 500, Math.ceil(bytesPerSecond / blockSize)))
 }
 
+const BLOCK_SIZE = 16384
+
 export class RequestPlanner {
   readonly #timeoutMs: number
   readonly #lateMs: number
   /** bumped on every priority change; a peer's in-flight list is checked once per epoch */
   #epoch = 0
   readonly #checked = new Map<string, number>()
+  readonly #budget: RequestBudget | undefined
 
   constructor(private readonly picker: PiecePicker, opts: PlannerOptions = {}) {
     this.#timeoutMs = opts.requestTimeoutMs ?? 30_000
     this.#lateMs = opts.lateMs ?? 2000
+    this.#budget = opts.budget
   }
 
   /** Piece priorities changed: the next plan of each peer looks for unwanted requests. */
@@ -67,19 +82,35 @@ export class RequestPlanner {
     const { picker } = this
     if (!diskHasRoom || (peer.choked && peer.allowedFast.size === 0)) return plan
     const inFlight = picker.inFlightCount(peer.id)
+    let allowance = this.#budgetBlocks()
+    if (allowance <= 0) return plan
     if (peer.choked) {
-      if (urgent || inFlight <= peer.depth / 2) plan.request = picker.pickAmong(peer, peer.allowedFast, peer.depth - inFlight, now)
-      return plan
+      if (urgent || inFlight <= peer.depth / 2) plan.request = picker.pickAmong(peer, peer.allowedFast, Math.min(peer.depth - inFlight, allowance), now)
+      return this.#spend(plan)
     }
     let room = peer.depth - inFlight
     // free critical blocks (a reader waits on them) go out now, batching or not
     if (picker.wants(PRIORITY_CRITICAL)) {
-      plan.request = picker.pick(peer, Math.ceil(peer.depth / 2), now, PRIORITY_CRITICAL)
+      plan.request = picker.pick(peer, Math.min(Math.ceil(peer.depth / 2), allowance), now, PRIORITY_CRITICAL)
       if (plan.request.length > room) plan.cancel.push(...this.#makeRoom(peer.id, plan.request.length - room))
       room -= plan.request.length
+      allowance -= plan.request.length
     }
-    if (!urgent && inFlight > peer.depth / 2) return plan
-    if (room > 0) plan.request.push(...picker.pick(peer, room, now))
+    if (!urgent && inFlight > peer.depth / 2) return this.#spend(plan)
+    const n = Math.min(room, allowance)
+    if (n > 0) plan.request.push(...picker.pick(peer, n, now))
+    return this.#spend(plan)
+  }
+
+  /** Blocks the download budget has room for (at least one while anything is left). */
+  #budgetBlocks(): number {
+    if (!this.#budget) return Infinity
+    const bytes = this.#budget.available()
+    return bytes === Infinity ? Infinity : Math.ceil(bytes / BLOCK_SIZE)
+  }
+
+  #spend(plan: PeerPlan): PeerPlan {
+    if (this.#budget && plan.request.length > 0) this.#budget.spend(plan.request.reduce((n, r) => n + r.length, 0))
     return plan
   }
 

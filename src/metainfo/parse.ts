@@ -83,6 +83,9 @@ function buildMetainfo(infoBytes: Uint8Array, info: BDict): Metainfo {
     throw new MetainfoError(`piece length ${pieceLength} out of range 1..${MAX_PIECE_LENGTH}`)
   }
   const pieces = getBytes(info, 'pieces')
+  if (pieces === undefined && getInt(info, 'meta version') === 2) {
+    throw new MetainfoError('this is a BitTorrent v2-only torrent (BEP 52), which swarmstream cannot download yet: it needs a v1 or hybrid torrent')
+  }
   if (pieces === undefined) throw new MetainfoError('info.pieces missing or not a string')
   if (pieces.length % 20 !== 0) throw new MetainfoError(`info.pieces length ${pieces.length} is not a multiple of 20`)
 

@@ -29,7 +29,11 @@ export interface StreamServerOptions {
 }
 
 /** What the server serves: a Client fits. */
-export interface TorrentSource { readonly torrents: ReadonlyMap<string, Torrent> }
+export interface TorrentSource {
+  readonly torrents: readonly Torrent[]
+  /** by info hash (hex) */
+  get(infoHash: string): Torrent | null | undefined
+}
 
 const HTML_HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
@@ -96,7 +100,7 @@ export class StreamServer {
     if (path === '/') { send(res, req, 200, HTML_HEADERS, renderIndex(this.#describeAll())); return }
     if (path === '/index.json') { send(res, req, 200, { 'Content-Type': 'application/json' }, JSON.stringify(this.#describeAll(), null, 2)); return }
     const m = /^\/([0-9a-fA-F]{40})(?:\/(?:(\d{1,9})(?:\/[^/]*)?)?)?$/.exec(path)
-    const torrent = m ? this.source.torrents.get(m[1]!.toLowerCase()) : undefined
+    const torrent = m ? this.source.get(m[1]!.toLowerCase()) ?? undefined : undefined
     if (!m || !torrent) { fail(res, 404, 'not found'); return }
     if (m[2] === undefined) {
       const t = this.#describe(torrent)
@@ -165,7 +169,7 @@ export class StreamServer {
   }
 
   #describeAll(): IndexTorrent[] {
-    return [...this.source.torrents.values()].map((t) => this.#describe(t))
+    return this.source.torrents.filter((t) => t.infoHash !== '').map((t) => this.#describe(t))
   }
 
   #describe(t: Torrent): IndexTorrent {

@@ -1,5 +1,6 @@
 import type { Hasher } from '../util/hasher.js'
 import type { Clock } from '../util/clock.js'
+import type { TokenBucket } from '../util/token-bucket.js'
 import type { FileAdapters } from './files.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import type { Storage, StorageLayout } from '../storage/types.js'
@@ -35,4 +36,9 @@ export interface TorrentContext {
   clock: Clock
   /** what the platform makes of file bytes (a Node Readable, playback in a page) */
   fileAdapters?: FileAdapters
+  /** the client's rate limits, shared by its torrents (each torrent's own apply as well) */
+  downloadLimit?: TokenBucket
+  uploadLimit?: TokenBucket
+  /** a torrent error no listener of the torrent took (the client emits it) */
+  onError?(err: Error): void
 }

@@ -13,6 +13,7 @@ import { RequestPlanner, queueDepth, type PlannerPeer } from '../engine/request-
 import type { Storage } from '../storage/types.js'
 import type { Hasher } from '../util/hasher.js'
 import type { TokenBucket } from '../util/token-bucket.js'
+import type { RequestBudget } from '../engine/request-planner.js'
 import { PieceAssembler } from './assembler.js'
 import { Uploader } from './uploader.js'
 import type { PeerConnection } from './peer-connection.js'
@@ -32,6 +33,8 @@ export interface ExchangeOptions {
   infoHash: Uint8Array
   pieceHashes: Uint8Array
   uploadLimit?: TokenBucket | undefined
+  /** paces what we request, so what we receive follows a download limit */
+  downloadLimit?: RequestBudget | undefined
   /** blocks in, blocks out: for rates and totals */
   onDownload(bytes: number): void
   onUpload(bytes: number): void
@@ -59,7 +62,7 @@ export class Exchange {
 
   constructor(private readonly o: ExchangeOptions) {
     this.picker = o.picker
-    this.planner = new RequestPlanner(o.picker)
+    this.planner = new RequestPlanner(o.picker, { budget: o.downloadLimit })
     this.assembler = new PieceAssembler({ picker: o.picker, storage: o.storage, hasher: o.hasher, pieceHashes: o.pieceHashes })
     this.assembler.on('verified', (i) => this.#onVerified(i))
     this.assembler.on('failed', (i, senders) => { o.onFailed(i, senders); this.need('failed') })

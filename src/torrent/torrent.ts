@@ -1,14 +1,11 @@
-import { Emitter } from '../util/emitter.js'
-import { toHex } from '../util/bytes.js'
 import type { Bitfield } from '../util/bitfield.js'
 import type { Timer } from '../util/clock.js'
-import { RateMeter } from '../util/rate.js'
-import { TokenBucket } from '../util/token-bucket.js'
 import { equalBytes } from '../util/bytes.js'
+import { parseHostPort } from '../util/host-port.js'
 import { parseInfo, type Metainfo } from '../metainfo/index.js'
 import { Wire } from '../wire/index.js'
 import { PiecePicker } from '../engine/picker.js'
-import { PiecePriorities } from '../engine/piece-priorities.js'
+import { PiecePriorities, changedRuns } from '../engine/piece-priorities.js'
 import type { ReaderWindows } from '../engine/reader-windows.js'
 import type { Storage } from '../storage/types.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
@@ -20,55 +17,69 @@ import { Connections, type PeerSource } from './connections.js'
 import { Exchange } from './exchange.js'
 import { Lifecycle, type TorrentState } from './lifecycle.js'
 import { addressKey, type PeerConnection } from './peer-connection.js'
-import { TorrentFile, piecePriorities, verifiedBytesOf, type FileAdapters, type FileHost } from './files.js'
+import { TorrentFile, piecePriorities, type FileAdapters, type FileHost } from './files.js'
 import { readRange, StreamError, type ReadOptions, type ReaderSource } from './readers.js'
+import { Selections } from './selections.js'
+import { TorrentView } from './torrent-view.js'
+import { untilEvent } from './wait.js'
 import type { TorrentContext } from './context.js'
-import type { TorrentEvents, TorrentOptions } from './types.js'
+import type { TorrentEvents, TorrentOptions, TorrentSource } from './types.js'
 
-export type { TorrentOptions, TorrentEvents, TorrentState }
+export type { TorrentOptions, TorrentEvents, TorrentState, TorrentSource }
+
+/** how often 'noPeers' may fire (WebTorrent's default noPeersIntervalTime) */
+const NO_PEERS_INTERVAL_MS = 30_000
+const NO_HASH = new Uint8Array(20)
 
 /** One torrent. It connects the parts and holds the lifecycle; the work is theirs:
  * Connections (who we talk to), Exchange (pieces in and out: picker, request planner,
- * assembler, uploader), PiecePriorities (files, ranges and stream readers), discovery. */
-export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderSource {
-  readonly infoHash: Uint8Array
-  readonly infoHashHex: string
+ * assembler, uploader), PiecePriorities (files, ranges and stream readers), discovery.
+ *
+ * A torrent exists before its id is read (a .torrent path or URL): `identify()` gives it
+ * its info hash and, when known, its metadata; `start()` (the client calls it once it
+ * listens) starts discovery and storage. State events ('infoHash', 'metadata', 'ready',
+ * 'done') reach listeners added late as well (util/state-emitter.ts). */
+export class Torrent extends TorrentView implements FileHost, ReaderSource {
   files: TorrentFile[] = []
-  readonly downloadMeter: RateMeter
-  readonly uploadMeter: RateMeter
 
   readonly #life = new Lifecycle()
   readonly #connections: Connections
+  #started = false
   #metainfo: Metainfo | undefined
   #storage: Storage | undefined
   #exchange: Exchange | undefined
   #priorities: PiecePriorities | undefined
+  #selections: Selections | undefined
   /** priorities the picker has now, to hand it only what changed */
   #applied: Uint8Array = new Uint8Array(0)
   #discovery: TorrentDiscovery | undefined
   #timers: Timer[] = []
+  #lonelySince: number
   readonly #abort = new AbortController()
   readonly #strikes = new Strikes()
 
-  constructor(readonly ctx: TorrentContext, readonly opts: TorrentOptions) {
-    super()
-    this.infoHash = opts.infoHash
-    this.infoHashHex = toHex(opts.infoHash)
-    const now = () => ctx.clock.now()
-    this.downloadMeter = new RateMeter(5, now)
-    this.uploadMeter = new RateMeter(5, now)
+  constructor(ctx: TorrentContext, opts: TorrentOptions, source?: TorrentSource) {
+    super(ctx, opts)
+    this.#lonelySince = ctx.clock.now()
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this
     this.#connections = new Connections({
-      infoHash: this.infoHash, peerId: ctx.peerId, clock: ctx.clock, maxPeers: opts.maxPeers ?? 50,
+      // read when dialing or accepting, which starts only once the info hash is known
+      get infoHash() { return self.infoHashBytes ?? NO_HASH },
+      peerId: ctx.peerId, clock: ctx.clock, maxPeers: opts.maxPeers ?? 50,
       getMetadata: () => this.#metainfo?.infoBytes,
       connect: ctx.connect, canConnect: (a) => ctx.canConnect(a), isSelf: (a) => ctx.isSelf(a),
-      wantsToDial: () => this.#life.live,
+      wantsToDial: () => this.#started && this.#life.live,
       seeding: () => this.done,
-      dhtPort: ctx.dht && !opts.metainfo?.private ? () => ctx.dht!.port : undefined,
+      // BEP 27: no DHT for private torrents (0: no PORT message)
+      dhtPort: ctx.dht ? () => this.#metainfo?.private ? 0 : ctx.dht!.port : undefined,
       onPeer: (peer) => this.#onPeer(peer),
       onClosed: (peer) => this.#onClosed(peer),
     })
     for (const p of opts.peers ?? []) this.#connections.addresses.add(p)
     this.#life.on('state', (state, previous) => this.emit('state', state, previous))
+    if (opts.paused) this.#life.pause(true)
+    if (source) this.identify(source)
   }
 
   get state(): TorrentState { return this.#life.state }
@@ -81,50 +92,55 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
   get paused(): boolean { return this.#life.paused }
   /** why the torrent stopped, in the error state */
   get error(): Error | undefined { return this.#life.error }
-  get name(): string { return this.#metainfo?.name ?? this.opts.name ?? this.infoHashHex }
-  get length(): number { return this.#metainfo?.length ?? 0 }
-  get pieceLength(): number { return this.#metainfo?.pieceLength ?? 0 }
   /** active peers by id */
   get peers(): ReadonlyMap<string, PeerConnection> { return this.#connections.active }
+  /** the wires of the active peers */
+  get wires(): Wire[] { return [...this.#connections.active.values()].map((p) => p.wire) }
   get numPeers(): number { return this.#connections.size }
   get addresses(): Connections['addresses'] { return this.#connections.addresses }
-  get downloadSpeed(): number { return this.downloadMeter.rate() }
-  get uploadSpeed(): number { return this.uploadMeter.rate() }
-  get downloaded(): number { return this.downloadMeter.total }
-  get uploaded(): number { return this.uploadMeter.total }
   get have(): Bitfield | undefined { return this.#exchange?.picker.have }
   /** the piece exchange, once ready (tests and diagnostics) */
   get exchange(): Exchange | undefined { return this.#exchange }
   get adapters(): FileAdapters { return this.ctx.fileAdapters ?? {} }
 
-  /** bytes of the selected files that are verified, and how many are wanted */
-  get wanted(): { have: number; total: number } {
-    let have = 0, total = 0
-    for (const f of this.files) {
-      if (!f.selected || f.padding) continue
-      total += f.length
-      have += this.verifiedBytes(f)
-    }
-    return { have, total }
+  /** What the id named: the info hash, and the metadata when the id carried it. Once. */
+  identify(source: TorrentSource): void {
+    if (this.destroyed || !this.setSource(source)) return
+    for (const p of source.peers ?? []) this.#connections.addresses.add(p)
+    this.emit('infoHash', this.infoHash)
+    if (source.metainfo) this.#setMetadata(source.metainfo)
   }
 
-  get progress(): number {
-    const { have, total } = this.wanted
-    return total === 0 ? (this.ready ? 1 : 0) : have / total
-  }
-
-  /** Starts discovery and, when the metadata is known, storage. */
-  async start(): Promise<void> {
+  /** Starts discovery and, when the metadata is known, storage (once identified). */
+  start(): void {
+    if (this.#started || !this.infoHashBytes || this.destroyed) return
+    this.#started = true
     const { clock } = this.ctx
     this.#timers.push(clock.setInterval(() => this.#tick(), 1000).unref())
     this.#timers.push(clock.setInterval(() => this.#exchange?.rechoke(), 10_000).unref())
-    this.#startDiscovery()
+    if (this.#life.live) this.#startDiscovery()
     this.#connections.connectMore()
-    if (this.opts.metainfo) await this.#setMetadata(this.opts.metainfo)
+    if (this.#metainfo) void this.#openStorage(this.#metainfo)
   }
 
-  addPeer(addr: PeerAddress, source: PeerSource = 'manual'): void {
-    if (this.#life.live) this.#connections.add(addr, source)
+  /** WebTorrent's piece selection (selections.ts): want, skip, or rush pieces start..end. */
+  select(start: number, end: number, priority?: number): void { this.#pieceSelections().select(start, end, priority) }
+  deselect(start: number, end: number): void { this.#pieceSelections().deselect(start, end) }
+  critical(start: number, end: number): void { this.#pieceSelections().critical(start, end) }
+
+  #pieceSelections(): Selections {
+    if (!this.#selections) throw new RangeError('no pieces to select before the metadata is known')
+    return this.#selections
+  }
+
+  protected limitsChanged(): void { this.#exchange?.need('tick') }
+
+  /** A peer to dial: an address or 'host:port'. */
+  addPeer(addr: PeerAddress | string, source: PeerSource = 'manual'): boolean {
+    const a = typeof addr === 'string' ? parseHostPort(addr) : addr
+    if (!a || !this.#life.live) return false
+    this.#connections.add(a, source)
+    return true
   }
 
   /** Where peers come from and what each source said: for "why no peers?". */
@@ -148,7 +164,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
   }
 
   /** Asks trackers for more peers now (rate-limited by the announcer). */
-  announce(): void { this.#discovery?.update() }
+  reannounce(): void { this.#discovery?.update() }
 
   /** Stops exchanging: peers are let go, trackers told; resume() goes on where it was. */
   async pause(): Promise<void> {
@@ -163,6 +179,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
   resume(): void {
     if (!this.#life.paused || this.destroyed) return
     this.#life.pause(false)
+    if (!this.#started) return
     this.#startDiscovery()
     this.#connections.redialLeftSeeds()
   }
@@ -174,12 +191,12 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
   }
 
   async untilReady(signal?: AbortSignal): Promise<{ pieceLength: number; windows: ReaderWindows }> {
-    if (!this.#exchange) await this.#until('ready', signal)
+    if (!this.#exchange) await untilEvent(this, 'ready', signal)
     return { pieceLength: this.pieceLength, windows: this.#priorities!.readers }
   }
 
   async untilPiece(index: number, signal?: AbortSignal): Promise<void> {
-    if (!this.have?.get(index)) await this.#until('piece', signal, (i) => i === index)
+    if (!this.have?.get(index)) await untilEvent(this, 'piece', signal, (i) => i === index)
   }
 
   /** Reads verified bytes of piece `index` from storage. */
@@ -188,34 +205,9 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     return this.#storage.read(index, offset, length)
   }
 
-  /** Waits for an event; fails when the torrent closes or fails, or the signal aborts. */
-  #until(event: 'ready' | 'piece', signal?: AbortSignal, accept?: (index: number) => boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (this.destroyed) { reject(new StreamError('the torrent was removed')); return }
-      if (this.error) { reject(this.error); return }
-      if (signal?.aborted) { reject(signal.reason instanceof Error ? signal.reason : new StreamError('aborted')); return }
-      const finish = (err?: Error) => {
-        this.off('ready', onEvent).off('piece', onEvent).off('close', onClose).off('state', onState)
-        signal?.removeEventListener('abort', onAbort)
-        if (err) reject(err); else resolve()
-      }
-      const onEvent = (index?: number) => { if (!accept || (index !== undefined && accept(index))) finish() }
-      const onClose = () => finish(new StreamError('the torrent was removed'))
-      const onState = (state: TorrentState) => { if (state === 'error') finish(this.error) }
-      const onAbort = () => finish(signal?.reason instanceof Error ? signal.reason : new StreamError('aborted'))
-      this.on(event, onEvent).on('close', onClose).on('state', onState)
-      signal?.addEventListener('abort', onAbort, { once: true })
-    })
-  }
-
-  verifiedBytes(file: TorrentFile): number {
-    const have = this.have
-    return have ? verifiedBytesOf(file, (i) => have.get(i), file.pieceLength) : 0
-  }
-
   selectionChanged(): void {
     this.#priorities?.setSelection(piecePriorities(this.files, this.#metainfo!.pieceCount))
-    this.#storage?.setSelection?.((i) => this.files[i]?.selected ?? true).catch((err: Error) => this.#fail(err))
+    this.#storage?.setSelection?.((i) => this.files[i]?.selected ?? true).catch((err: Error) => this.fail(err))
   }
 
   // --- peers ------------------------------------------------------------------------------
@@ -240,28 +232,36 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
 
   // --- metadata, storage, lifecycle ------------------------------------------------------
 
-  async #onMetadataBytes(infoBytes: Uint8Array): Promise<void> {
+  #onMetadataBytes(infoBytes: Uint8Array): void {
     if (this.#metainfo || !this.#life.live) return
     let metainfo: Metainfo
     try {
-      metainfo = parseInfo(infoBytes, { announce: this.opts.announce ?? [] })
+      metainfo = parseInfo(infoBytes, { announce: this.tiers })
     } catch (err) {
       this.emit('warning', err as Error)
       return
     }
-    if (equalBytes(metainfo.infoHash, this.infoHash)) await this.#setMetadata(metainfo)
+    if (!this.infoHashBytes || !equalBytes(metainfo.infoHash, this.infoHashBytes)) return
+    this.#setMetadata(metainfo)
+    void this.#openStorage(metainfo)
   }
 
-  async #setMetadata(metainfo: Metainfo): Promise<void> {
+  /** The metadata is known: files, priorities; storage opens once started. */
+  #setMetadata(metainfo: Metainfo): void {
     if (this.#metainfo) return
     this.#metainfo = metainfo
     if (metainfo.private) this.#discovery?.private()
-    const select = this.opts.select ? new Set(this.opts.select) : undefined
-    this.files = metainfo.files.map((entry, i) => new TorrentFile(i, entry, metainfo.pieceLength, this, !select || select.has(i)))
+    const select = this.opts.deselect ? [] : this.opts.select ?? this.source?.select
+    const selected = select ? new Set(select) : undefined
+    this.files = metainfo.files.map((entry, i) => new TorrentFile(i, entry, metainfo.pieceLength, this, !selected || selected.has(i)))
     this.#priorities = new PiecePriorities(metainfo.pieceCount, () => this.#applyPriorities())
     this.#priorities.setSelection(piecePriorities(this.files, metainfo.pieceCount))
+    this.#selections = new Selections(this.#priorities, this.files)
     this.emit('metadata')
     this.#life.advance('checking')
+  }
+
+  async #openStorage(metainfo: Metainfo): Promise<void> {
     const picker = new PiecePicker({ pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, length: metainfo.length })
     picker.setSequential(this.opts.sequential ?? false)
     try {
@@ -269,18 +269,19 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
       this.#storage = opened.storage
       for (let i = 0; i < metainfo.pieceCount; i++) if (opened.have === 'all' || opened.have.get(i)) picker.setHave(i)
     } catch (err) {
-      if (!this.destroyed) this.#fail(err as Error)
+      if (!this.destroyed) this.fail(err as Error)
       return
     }
     if (this.destroyed) { await this.#storage.close().catch(() => undefined); return }
     this.#exchange = new Exchange({
       picker, storage: this.#storage, hasher: this.ctx.hasher, clock: this.ctx.clock,
-      infoHash: this.infoHash, pieceHashes: metainfo.pieceHashes,
-      uploadLimit: this.opts.uploadLimit ? new TokenBucket(this.opts.uploadLimit, this.ctx.clock) : undefined,
-      onDownload: (n) => this.downloadMeter.add(n), onUpload: (n) => this.uploadMeter.add(n),
-      onVerified: (i) => { this.emit('piece', i); this.#checkDone() },
+      infoHash: metainfo.infoHash, pieceHashes: metainfo.pieceHashes,
+      uploadLimit: this.uploadLimit, downloadLimit: this.downloadLimit,
+      onDownload: (n) => { this.downloadMeter.add(n); this.emit('download', n) },
+      onUpload: (n) => { this.uploadMeter.add(n); this.emit('upload', n) },
+      onVerified: (i) => { this.emit('piece', i); this.emit('verified', i); this.#checkDone() },
       onFailed: (i, senders) => this.#onFailed(i, senders),
-      onError: (e) => this.#fail(e),
+      onError: (e) => this.fail(e),
       onUselessSeed: (peer) => this.#connections.leaveSeed(peer),
     })
     this.#applied = new Uint8Array(metainfo.pieceCount).fill(1)
@@ -297,13 +298,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     if (!exchange || !this.#priorities) return
     const prio = this.#priorities.compute()
     // hand the picker runs of equal priority, only where something changed
-    for (let i = 0; i < prio.length;) {
-      if (prio[i] === this.#applied[i]) { i++; continue }
-      let j = i
-      while (j + 1 < prio.length && prio[j + 1] === prio[i] && prio[j + 1] !== this.#applied[j + 1]) j++
-      exchange.picker.setPriority(i, j, prio[i]!)
-      i = j + 1
-    }
+    changedRuns(prio, this.#applied, (start, end, p) => exchange.picker.setPriority(start, end, p))
     this.#applied = prio
     exchange.prioritiesChanged()
     const wasDone = this.done
@@ -337,12 +332,15 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     }
   }
 
-  /** Storage failed: the torrent stops in the error state (it never throws without a listener). */
-  #fail(err: Error): void {
+  /** Storage failed, or the id could not be read: the torrent stops in the error state.
+   * The error goes to the torrent's listeners, else to the client's; it is never thrown. */
+  fail(err: Error): void {
+    if (this.destroyed || this.error) return
     this.#life.fail(err)
     this.#connections.closeAll()
     void this.#discovery?.stop()
     if (this.listenerCount('error') > 0) this.emit('error', err)
+    else this.ctx.onError?.(err)
   }
 
   #left(): number {
@@ -353,10 +351,10 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
 
   #startDiscovery(): void {
     this.#discovery = new TorrentDiscovery(this.ctx, {
-      infoHash: this.infoHash,
-      tiers: [...(this.#metainfo?.announce ?? this.opts.metainfo?.announce ?? []), ...(this.opts.announce ?? [])],
-      private: (this.#metainfo ?? this.opts.metainfo)?.private ?? false,
-      stats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.#left() }),
+      infoHash: this.infoHashBytes!,
+      tiers: this.tiers,
+      private: this.#metainfo?.private ?? false,
+      stats: () => ({ uploaded: this.uploaded, downloaded: this.received, left: this.#left() }),
       wantsPeers: () => this.#life.live && this.#connections.hasRoom,
       addPeer: (addr, source) => this.addPeer(addr, source),
       addConnection: (conn, addr, initiator) => this.addConnection(conn, addr, initiator),
@@ -369,9 +367,22 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     if (!this.#life.live) return
     this.#exchange?.tick()
     this.#connections.connectMore()
+    const now = this.ctx.clock.now()
+    if (this.numPeers > 0 || (this.done && this.ready)) this.#lonelySince = now
+    else if (now - this.#lonelySince >= NO_PEERS_INTERVAL_MS) {
+      this.#lonelySince = now
+      this.emit('noPeers', this.tiers.length > 0 ? 'tracker' : 'none')
+    }
   }
 
-  async destroy(): Promise<void> {
+  /** Stops everything and lets go of storage; `cb` (WebTorrent style) runs after. */
+  async destroy(optsOrCb?: { destroyStore?: boolean } | ((err?: Error) => void), cb?: (err?: Error) => void): Promise<void> {
+    const done = typeof optsOrCb === 'function' ? optsOrCb : cb
+    await this.#destroy()
+    done?.()
+  }
+
+  async #destroy(): Promise<void> {
     if (this.destroyed) return
     this.#life.destroy()
     this.#abort.abort()
@@ -383,3 +394,4 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     this.emit('close')
   }
 }
+

@@ -46,9 +46,9 @@ export async function pageSeed(a: SeedArgs): Promise<{ torrent: number[]; sha256
   const data = new Uint8Array(a.size)
   for (let off = 0; off < data.length; off += 65536) crypto.getRandomValues(data.subarray(off, Math.min(data.length, off + 65536)))
   const file = new File([data], a.name)
-  const { torrentFile } = await client.seed([file], { announce: [[a.announce]] })
+  const { torrentFile } = await client.seed([file], { announce: [[a.announce]] }).whenReady()
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data))
-  return { torrent: [...torrentFile], sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') }
+  return { torrent: [...torrentFile!], sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') }
 }
 
 export async function pageDestroy(): Promise<number> {

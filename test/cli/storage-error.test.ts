@@ -13,7 +13,7 @@ test('download into a folder that cannot be created: exit 1 and the cause', { ti
     await writeRandomFile(file, 1_000_000)
     const torrent = join(dir.path, 'f.torrent')
     const port = await freePort()
-    const seeder = swarmstream(['seed', file, '--port', String(port), '--host', '127.0.0.1', '--no-trackers', '--save-torrent', torrent])
+    const seeder = swarmstream(['seed', file, '--torrent-port', String(port), '--host', '127.0.0.1', '--no-trackers', '--save-torrent', torrent])
     try {
       await seeder.waitFor(/^READY/)
       await writeFile(join(dir.path, 'blocker'), 'a file, not a folder')

@@ -89,14 +89,15 @@ export class Swarm {
   /** A client seeding `content` from memory. */
   async seeder(content: Content, opts: HarnessClientOptions & { add?: AddOptions } = {}): Promise<{ client: BaseClient & { address: { host: string; port: number } }; torrent: Torrent }> {
     const client = this.client(opts)
-    const torrent = await this.run(client.add(content.metainfo, { seeding: true, createStorage: (layout) => filled(layout, content), ...opts.add }))
+    const torrent = await this.run(client.add(content.metainfo, { seeding: true, createStorage: (layout) => filled(layout, content), ...opts.add }).whenReady())
     return { client, torrent }
   }
 
   /** A client downloading `id` (metainfo, magnet...) from the given peers. */
   async leecher(id: TorrentId, peers: { host: string; port: number }[], opts: HarnessClientOptions & { add?: AddOptions } = {}): Promise<{ client: BaseClient & { address: { host: string; port: number } }; torrent: Torrent }> {
     const client = this.client(opts)
-    const torrent = await this.run(client.add(id, { peers, ...opts.add }))
+    const torrent = client.add(id, { peers, ...opts.add })
+    await this.clock.advance(0)
     return { client, torrent }
   }
 

@@ -23,14 +23,14 @@ test('a trackerless magnet found through a libtorrent DHT, both ways', { skip: !
     lt.proc.stdin!.write(`seed 2 ${join(dir.path, 'lt')}\n`)
     const [, hash] = (await lt.waitFor(/^SEEDING /, 30_000)).split(' ')
     const out = join(dir.path, 'ours')
-    const r = await run(swarmstream(['download', `magnet:?xt=urn:btih:${hash}`, '-o', out, '--port', String(await freePort()), '--host', '127.0.0.1', ...bootstrap, '--quiet', '--timeout', '90']), 120_000)
+    const r = await run(swarmstream(['download', `magnet:?xt=urn:btih:${hash}`, '-o', out, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', ...bootstrap, '--quiet', '--timeout', '90']), 120_000)
     assert.equal(r.code, 0, r.stderr.slice(-2000))
     assert.equal(await fileDigest(join(out, 'lt-dht-2.bin')), await fileDigest(join(dir.path, 'lt', 'lt-dht-2.bin')))
 
     // we seed, announcing to the DHT only; a libtorrent session leeches from the magnet
     const file = join(dir.path, 'seed', 'ours.bin')
     await writeRandomFile(file, 1_500_000)
-    const seeder = swarmstream(['seed', file, '--port', String(await freePort()), '--host', '127.0.0.1', ...bootstrap])
+    const seeder = swarmstream(['seed', file, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', ...bootstrap])
     try {
       const magnet = (await seeder.waitFor(/^magnet:/, 60_000)).trim()
       assert.doesNotMatch(magnet, /tr=/, 'no tracker')

@@ -33,7 +33,7 @@ describe('interoperability with libtorrent and Transmission', { timeout: 600_000
   })
 
   test('ours seeds, libtorrent downloads', { skip: !hasLibtorrent && 'python3-libtorrent is not installed' }, async () => {
-    const seeder = track(swarmstream(['seed', source, '--torrent', torrentFile, '--port', String(await freePort()), '--host', '127.0.0.1']))
+    const seeder = track(swarmstream(['seed', source, '--torrent', torrentFile, '--torrent-port', String(await freePort()), '--host', '127.0.0.1']))
     await seeder.waitFor(/^READY/)
     const out = join(dir.path, 'lt-leech')
     const lt = track(libtorrentLeech(torrentFile, out, await freePort(), ['--timeout', '120']))
@@ -47,7 +47,7 @@ describe('interoperability with libtorrent and Transmission', { timeout: 600_000
     const lt = track(libtorrentSeed(torrentFile, join(dir.path, 'src'), await freePort()))
     await lt.waitFor(/^READY/)
     const out = join(dir.path, 'ours-from-lt')
-    const r = await run(swarmstream(['download', torrentFile, '-o', out, '--port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '120']), 150_000)
+    const r = await run(swarmstream(['download', torrentFile, '-o', out, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '120']), 150_000)
     assert.equal(r.code, 0, r.stderr)
     assert.equal(await fileDigest(join(out, 'movie.bin')), digest)
     await lt.stop()
@@ -60,7 +60,7 @@ describe('interoperability with libtorrent and Transmission', { timeout: 600_000
     const infoHash = (JSON.parse(info.stdout) as { infoHash: string }).infoHash
     const magnet = `magnet:?xt=urn:btih:${infoHash}&tr=${encodeURIComponent(tracker.http)}`
     const out = join(dir.path, 'ours-magnet')
-    const r = await run(swarmstream(['download', magnet, '-o', out, '--port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '120']), 150_000)
+    const r = await run(swarmstream(['download', magnet, '-o', out, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '120']), 150_000)
     assert.equal(r.code, 0, r.stderr)
     assert.equal(await fileDigest(join(out, 'movie.bin')), digest)
     await lt.stop()
@@ -69,7 +69,7 @@ describe('interoperability with libtorrent and Transmission', { timeout: 600_000
   test('Transmission seeds, ours downloads', { skip: !hasTransmission && 'Transmission is not installed' }, async () => {
     const tr = track(await transmissionSeed(torrentFile, join(dir.path, 'src'), await freePort(), dir.path))
     const out = join(dir.path, 'ours-from-tr')
-    const r = await run(swarmstream(['download', torrentFile, '-o', out, '--port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '150']), 180_000)
+    const r = await run(swarmstream(['download', torrentFile, '-o', out, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '150']), 180_000)
     assert.equal(r.code, 0, r.stderr)
     assert.equal(await fileDigest(join(out, 'movie.bin')), digest)
     await tr.stop()
@@ -80,7 +80,7 @@ describe('interoperability with libtorrent and Transmission', { timeout: 600_000
     const out = join(dir.path, 'tr-leech')
     await mkdir(out, { recursive: true })
     const tr = track(transmissionLeech(torrentFile, out, trPort, dir.path))
-    const seeder = track(swarmstream(['seed', source, '--torrent', torrentFile, '--port', String(await freePort()), '--host', '127.0.0.1', '--peer', `127.0.0.1:${trPort}`, '--announce-every', '2']))
+    const seeder = track(swarmstream(['seed', source, '--torrent', torrentFile, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', '--peer', `127.0.0.1:${trPort}`, '--announce-every', '2']))
     await seeder.waitFor(/^READY/)
     const r = await run(tr, 180_000)
     assert.equal(r.code, 0, r.stderr)
@@ -96,15 +96,15 @@ describe('interoperability with libtorrent and Transmission', { timeout: 600_000
     await writeRandomFile(join(folder, 'd.bin'), 2 * 1024 * 1024 + 77)
     const t = join(dir.path, 'album.torrent')
     assert.equal((await run(swarmstream(['create', folder, '--announce', tracker.udp, '-o', t, '--piece-length', '65536']), 60_000)).code, 0)
-    const seeder = track(swarmstream(['seed', folder, '--torrent', t, '--port', String(await freePort()), '--host', '127.0.0.1']))
+    const seeder = track(swarmstream(['seed', folder, '--torrent', t, '--torrent-port', String(await freePort()), '--host', '127.0.0.1']))
     await seeder.waitFor(/^READY/)
     const out = join(dir.path, 'ours-multi')
-    const whole = await run(swarmstream(['download', t, '-o', out, '--port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '60']), 90_000)
+    const whole = await run(swarmstream(['download', t, '-o', out, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '60']), 90_000)
     assert.equal(whole.code, 0, whole.stderr)
     assert.deepEqual(await treeDigest(join(out, 'album')), await treeDigest(folder))
     // --select: file order is the torrent's (sorted paths): a.bin, d.bin, sub/b.bin, sub/c.bin
     const part = join(dir.path, 'ours-select')
-    const sel = await run(swarmstream(['download', t, '-o', part, '--select', '0,3', '--port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '60']), 90_000)
+    const sel = await run(swarmstream(['download', t, '-o', part, '--select', '0,3', '--torrent-port', String(await freePort()), '--host', '127.0.0.1', '--quiet', '--timeout', '60']), 90_000)
     assert.equal(sel.code, 0, sel.stderr)
     const got = await treeDigest(join(part, 'album'))
     const want = await treeDigest(folder)

@@ -37,7 +37,8 @@ test('floods from one address do not lock out an honest leecher, nor our own dia
   try {
     const file = join(dir.path, 'seed', 'data.bin')
     await writeRandomFile(file, 16 * 1024 * 1024)
-    const { torrent, torrentFile } = await seeder.seed(file, { pieceLength: 262144 })
+    const torrent = await seeder.seed(file, { pieceLength: 262144 }).whenReady()
+    const torrentFile = torrent.torrentFile!
     const torrentPath = join(dir.path, 'data.torrent')
     await import('node:fs/promises').then((fs) => fs.writeFile(torrentPath, torrentFile))
 
@@ -52,7 +53,7 @@ test('floods from one address do not lock out an honest leecher, nor our own dia
 
     const keepAlive = encodeKeepAlive()
     floods.push(flood(seeder.port, 50, (s) => {
-      s.write(encodeHandshake(torrent.infoHash, randomBytes(20), { fast: true, extended: true }))
+      s.write(encodeHandshake(torrent.infoHashBytes!, randomBytes(20), { fast: true, extended: true }))
       const t = setInterval(() => s.write(keepAlive), 2000)
       s.on('close', () => clearInterval(t))
     }))
@@ -65,7 +66,7 @@ test('floods from one address do not lock out an honest leecher, nor our own dia
     const other = join(dir.path, 'other', 'other.bin')
     await writeRandomFile(other, 2 * 1024 * 1024)
     const made = new Client({ port: false, trackers: false })
-    const { torrentFile: otherTorrent } = await made.seed(other)
+    const otherTorrent = (await made.seed(other).whenReady()).torrentFile!
     await made.destroy()
     const otherPath = join(dir.path, 'other.torrent')
     await import('node:fs/promises').then((fs) => fs.writeFile(otherPath, otherTorrent))
@@ -73,7 +74,7 @@ test('floods from one address do not lock out an honest leecher, nor our own dia
     const ltSeed = libtorrentSeed(otherPath, join(dir.path, 'other'), ltPort)
     try {
       await ltSeed.waitFor(/^READY/)
-      const dl = await seeder.add(otherTorrent, { path: join(dir.path, 'ours'), peers: [{ host: '127.0.0.1', port: ltPort }] })
+      const dl = seeder.add(otherTorrent, { path: join(dir.path, 'ours'), peers: [{ host: '127.0.0.1', port: ltPort }] })
       const attacked = await leech('attacked')
       await whenDone(dl, 60_000)
       assert.equal(await fileDigest(join(dir.path, 'ours', 'other.bin')), await fileDigest(other))

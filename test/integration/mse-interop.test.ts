@@ -43,14 +43,14 @@ describe('MSE/PE interoperability', { timeout: 300_000 }, () => {
 
   async function oursSeed(encryption: string): Promise<{ port: number; proc: Running }> {
     const port = await freePort()
-    const proc = track(swarmstream(['seed', source, '--torrent', torrentFile, '--port', String(port), '--host', '127.0.0.1', '--encryption', encryption]))
+    const proc = track(swarmstream(['seed', source, '--torrent', torrentFile, '--torrent-port', String(port), '--host', '127.0.0.1', '--encryption', encryption]))
     await proc.waitFor(/^READY/)
     return { port, proc }
   }
 
   async function oursDownload(name: string, peerPort: number, encryption: string, timeoutS = 60): Promise<{ code: number; stderr: string; out: string }> {
     const out = join(dir.path, name)
-    const r = await run(track(swarmstream(['download', torrentFile, '-o', out, '--port', String(await freePort()), '--host', '127.0.0.1', '--quiet',
+    const r = await run(track(swarmstream(['download', torrentFile, '-o', out, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', '--quiet',
       '--timeout', String(timeoutS), '--no-trackers', '--peer', `127.0.0.1:${peerPort}`, '--encryption', encryption])), (timeoutS + 30) * 1000)
     return { ...r, out }
   }

@@ -34,7 +34,7 @@ describe('MSE/PE with Transmission (encryption required)', { timeout: 240_000, s
     const trPort = await freePort()
     const tr = track(await transmissionSeed(torrentFile, join(dir.path, 'src'), trPort, dir.path, 2))
     const out = join(dir.path, 'ours-from-tr')
-    const r = await run(track(swarmstream(['download', torrentFile, '-o', out, '--port', String(await freePort()), '--host', '127.0.0.1', '--quiet',
+    const r = await run(track(swarmstream(['download', torrentFile, '-o', out, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', '--quiet',
       '--timeout', '90', '--no-trackers', '--peer', `127.0.0.1:${trPort}`])), 120_000)
     assert.equal(r.code, 0, r.stderr)
     assert.equal(await fileDigest(join(out, 'small.bin')), digest)
@@ -46,7 +46,7 @@ describe('MSE/PE with Transmission (encryption required)', { timeout: 240_000, s
     const out = join(dir.path, 'tr-leech')
     await mkdir(out, { recursive: true })
     const tr = track(transmissionLeech(torrentFile, out, trPort, dir.path, 2))
-    const seeder = track(swarmstream(['seed', source, '--torrent', torrentFile, '--port', String(await freePort()), '--host', '127.0.0.1',
+    const seeder = track(swarmstream(['seed', source, '--torrent', torrentFile, '--torrent-port', String(await freePort()), '--host', '127.0.0.1',
       '--no-trackers', '--peer', `127.0.0.1:${trPort}`, '--encryption', 'forced']))
     await seeder.waitFor(/^READY/)
     const r = await run(tr, 150_000)

@@ -27,9 +27,9 @@ test('a download of one file of three creates only that file; selecting another 
     await writeRandomFile(join(folder, 'a.flac'), 100_000)
     await writeRandomFile(join(folder, 'b.flac'), 150_001)
     await writeRandomFile(join(folder, 'c.flac'), 70_003)
-    const { metainfo } = await seeder.seed(folder, { pieceLength: 32768 })
+    const metainfo = (await seeder.seed(folder, { pieceLength: 32768 }).whenReady()).metainfo!
     const out = join(dir.path, 'out')
-    const t = await leecher.add(metainfo, { path: out, select: [1], peers: [{ host: '127.0.0.1', port: seeder.port }] })
+    const t = leecher.add(metainfo, { path: out, select: [1], peers: [{ host: '127.0.0.1', port: seeder.port }] })
     await whenDone(t, 30_000)
     assert.deepEqual(await readdir(join(out, 'album')), ['b.flac'], 'only the chosen file')
     assert.equal(await fileDigest(join(out, 'album', 'b.flac')), await fileDigest(join(folder, 'b.flac')))

@@ -15,7 +15,7 @@ test('a restarted download verifies what is on disk and fetches only the rest', 
     const source = join(dir.path, 'seed', 'video.bin')
     const size = 4 * 1024 * 1024
     const data = await writeRandomFile(source, size)
-    const { metainfo } = await seeder.seed(source, { pieceLength: 65536 })
+    const metainfo = (await seeder.seed(source, { pieceLength: 65536 }).whenReady()).metainfo!
     // A previous run left the first 2.5 MiB on disk, and one corrupted byte in piece 3.
     const out = join(dir.path, 'out')
     await mkdir(out)
@@ -31,7 +31,7 @@ test('a restarted download verifies what is on disk and fetches only the rest', 
     assert.equal(t.have?.count(), piecesOnDisk - 1, 'every intact piece on disk was recognised')
     assert.equal(t.have?.get(3), false, 'the corrupted piece was not')
     await whenDone(t, 30_000)
-    assert.equal(t.downloaded, size - (piecesOnDisk - 1) * 65536, 'only the missing pieces were downloaded')
+    assert.equal(t.received, size - (piecesOnDisk - 1) * 65536, 'only the missing pieces were downloaded')
     assert.equal(await fileDigest(join(out, 'video.bin')), await fileDigest(source))
   } finally {
     await leecher.destroy(); await seeder.destroy(); await dir.cleanup()
@@ -45,7 +45,7 @@ test('a memory store downloads without touching the disk', { timeout: 60_000 }, 
   try {
     const source = join(dir.path, 'seed', 'song.bin')
     const data = await writeRandomFile(source, 1_234_567)
-    const { metainfo } = await seeder.seed(source)
+    const metainfo = (await seeder.seed(source).whenReady()).metainfo!
     let store: MemoryStorage | undefined
     const t = await leecher.add(metainfo, {
       path: join(dir.path, 'never-created'),

@@ -32,7 +32,7 @@ test('libtorrent connecting while our seeder checks 64 MiB gets every piece', { 
         const read = fs.read.bind(fs)
         let checking = true
         fs.read = async (i, o, l) => { if (checking) await new Promise((r) => setTimeout(r, 40)); return read(i, o, l) }
-        void adding.then(() => { checking = false })
+        void adding.whenReady().then(() => { checking = false })
         return fs
       },
     })
@@ -41,7 +41,7 @@ test('libtorrent connecting while our seeder checks 64 MiB gets every piece', { 
     assert.equal(r.code, 0, `libtorrent: ${r.stderr.slice(-1500)}`)
     assert.equal(statesAtConnect[0], 'checking', `libtorrent met us while we checked (states: ${statesAtConnect.join(', ')})`)
     assert.equal(await fileDigest(join(dir.path, 'out', 'big.bin')), await fileDigest(file))
-    await adding
+    await adding.whenReady()
   } finally {
     await seeder.destroy()
     await dir.cleanup()

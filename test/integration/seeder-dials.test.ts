@@ -26,7 +26,7 @@ describe('our seeder dials the leechers the tracker tells it of', { timeout: 300
     const r = await run(swarmstream(['create', source, '--announce', tracker.http, '-o', torrentFile, '--piece-length', '262144']), 60_000)
     assert.equal(r.code, 0, r.stderr)
     // no --peer: everything it learns comes from the tracker, which it asks every 2 s
-    seeder = swarmstream(['seed', source, '--torrent', torrentFile, '--port', String(await freePort()), '--host', '127.0.0.1', '--announce-every', '2'])
+    seeder = swarmstream(['seed', source, '--torrent', torrentFile, '--torrent-port', String(await freePort()), '--host', '127.0.0.1', '--announce-every', '2'])
     running.push(seeder)
     await seeder.waitFor(/^READY/)
   })

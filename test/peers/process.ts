@@ -52,16 +52,17 @@ export function start(cmd: string, args: string[], opts: { cwd?: string; env?: N
 
 /** Commands that reach the network, and the switches that keep them off the public DHT and
  * LAN multicast (both on by default for users): added unless a test sets them itself. */
-const NETWORK_COMMANDS = new Set(['download', 'seed', 'serve'])
+const LOCAL_COMMANDS = new Set(['create', 'info', 'tracker', 'demo', 'help', '--help', '-h', '--version', '-V'])
 export function offline(args: string[]): string[] {
-  if (!NETWORK_COMMANDS.has(args[0] ?? '')) return args
+  // anything else downloads, seeds or serves (download is the default command)
+  if (args.length === 0 || LOCAL_COMMANDS.has(args[0]!) || args.includes('--help') || args.includes('-h')) return args
   const extra = [...(args.some((a) => a === '--no-dht' || a === '--dht-bootstrap') ? [] : ['--no-dht']), ...(args.includes('--no-lsd') ? [] : ['--no-lsd'])]
   return [...args, ...extra]
 }
 
 /** Our CLI, straight from the TypeScript sources (see `offline`). */
 export function swarmstream(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Running {
-  return start(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, ...offline(args)], opts)
+  return start(process.execPath, ['--import', import.meta.resolve('tsx'), `${ROOT}src/cli/main.ts`, ...offline(args)], opts)
 }
 
 /** Runs to completion; rejects after `timeoutMs`. */

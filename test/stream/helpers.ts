@@ -73,7 +73,8 @@ export async function slowSwarm(files: Record<string, Uint8Array>, opts: { rate:
     await writeFile(path, files[names[0]!]!)
   }
   const seeder = new Client({ port: 0, host: '127.0.0.1', trackers: false })
-  const { metainfo, torrentFile } = await seeder.seed(path, { pieceLength: opts.pieceLength ?? 32768 })
+  const seeded = await seeder.seed(path, { pieceLength: opts.pieceLength ?? 32768 }).whenReady()
+  const metainfo = seeded.metainfo!, torrentFile = seeded.torrentFile!
   await seeder.ready()
   const proxy = await throttleProxy(seeder.port, opts.rate)
   const leecher = new Client({ port: false, trackers: false })

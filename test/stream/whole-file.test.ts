@@ -12,7 +12,7 @@ test('file.arrayBuffer() and file.blob() give the whole file, fetched on demand'
   try {
     const source = join(dir.path, 'seed', 'clip.webm')
     const data = await writeRandomFile(source, 777_777)
-    const { metainfo } = await seeder.seed(source, { pieceLength: 65536 })
+    const metainfo = (await seeder.seed(source, { pieceLength: 65536 }).whenReady()).metainfo!
     const t = await leecher.add(metainfo, { path: join(dir.path, 'out'), peers: [{ host: '127.0.0.1', port: seeder.port }] })
     if (!t.ready) await new Promise<void>((r) => t.once('ready', () => r()))
     const file = t.files[0]!

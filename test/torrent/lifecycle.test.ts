@@ -18,10 +18,10 @@ test('a peer that connects while the seeder checks its data learns every piece o
   const swarm = new Swarm()
   const content = await swarm.content({ 'a.bin': bytes(32 * 16384) })
   const seeder = swarm.client({ hashDelayMs: 100 })
-  const adding = seeder.add(content.metainfo, { createStorage: (layout) => filled(layout, content) })
+  const adding = seeder.add(content.metainfo, { createStorage: (layout) => filled(layout, content) }).whenReady()
   const leech = await swarm.leecher(content.metainfo, [(seeder as typeof seeder & { address: { host: string; port: number } }).address])
   await swarm.clock.advance(500)
-  const seed = seeder.torrents.values().next().value!
+  const seed = seeder.torrents[0]!
   assert.equal(seed.state, 'checking')
   assert.equal(leech.torrent.numPeers, 1, 'connected during the check')
   await swarm.run(adding)
@@ -40,8 +40,8 @@ test('a storage write failure puts the torrent in the error state; nothing throw
     override async write(): Promise<void> { throw new StorageError('io', 'ENOSPC: no space left on device') }
   }
   const client = swarm.client()
-  const broken = await swarm.run(client.add(a.metainfo, { peers: [seedA.client.address], createStorage: (l) => new FullDisk(l) }))
-  const fine = await swarm.run(client.add(b.metainfo, { peers: [seedB.client.address] }))
+  const broken = client.add(a.metainfo, { peers: [seedA.client.address], createStorage: (l) => new FullDisk(l) })
+  const fine = client.add(b.metainfo, { peers: [seedB.client.address] })
   await swarm.until(() => broken.state === 'error' && fine.done, 'one failed, one done')
   assert.match(broken.error!.message, /no space left/)
   assert.equal(broken.numPeers, 0)

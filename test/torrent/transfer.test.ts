@@ -23,8 +23,8 @@ test('a magnet link with only the info hash: the metadata comes from the seeder'
   const seed = await swarm.seeder(content)
   const client = swarm.client()
   const states: string[] = []
-  client.on('torrent', (t) => { states.push(t.state); t.on('state', (s) => states.push(s)) })
-  const torrent = await swarm.run(client.add(formatMagnet({ infoHash: content.metainfo.infoHash }), { peers: [seed.client.address] }))
+  client.on('add', (t) => { states.push(t.state); t.on('state', (s) => states.push(s)) })
+  const torrent = client.add(formatMagnet({ infoHash: content.metainfo.infoHash }), { peers: [seed.client.address] })
   const leech = { torrent }
   await swarm.until(() => leech.torrent.done, 'download')
   assert.equal(leech.torrent.name, 'movie.mkv')

@@ -1,31 +1,38 @@
-import { readFile } from 'node:fs/promises'
-import { formatMagnet, parseInfoHash, parseMagnet, parseTorrent } from '../../metainfo/index.js'
+import type { Command } from 'commander'
+import { formatMagnet, parseInfoHash, parseMagnet } from '../../metainfo/index.js'
+import { parseTorrentId } from '../../client/torrent-id.js'
+import { readTorrentFile } from '../../client/node-platform.node.js'
 import { toHex } from '../../util/bytes.js'
-import { parse, UsageError } from '../args.js'
 import { formatBytes } from '../progress.js'
 
-export const infoUsage = 'swarmstream info <file.torrent|magnet|infohash> [--json]'
+export function registerInfo(program: Command, setCode: (code: number) => void): void {
+  program.command('info')
+    .summary('show what a .torrent or magnet link holds')
+    .description('Print a torrent\'s name, info hash, size, pieces, trackers and files (a magnet link: what it names).')
+    .argument('<torrent>', '.torrent file, magnet link or info hash')
+    .option('--json', 'as one JSON object')
+    .action(async (id: string, o: { json?: boolean }) => setCode(await infoCommand(id, o)))
+}
 
-export async function infoCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' } })
-  const id = positionals[0]
-  if (!id || positionals.length > 1) throw new UsageError(infoUsage)
+async function infoCommand(id: string, o: { json?: boolean }): Promise<number> {
+  const out = process.stdout
   if (id.startsWith('magnet:') || parseInfoHash(id)) {
     const m = id.startsWith('magnet:') ? parseMagnet(id) : { infoHash: parseInfoHash(id)!, trackers: [], webSeeds: [], peers: [] }
-    if (values.json) out.write(JSON.stringify({ ...m, infoHash: toHex(m.infoHash) }) + '\n')
+    if (o.json) out.write(JSON.stringify({ ...m, infoHash: toHex(m.infoHash) }) + '\n')
     else {
       out.write(`info hash: ${toHex(m.infoHash)}\n`)
       if ('name' in m && m.name) out.write(`name:      ${m.name}\n`)
       for (const t of m.trackers) out.write(`tracker:   ${t}\n`)
       for (const w of m.webSeeds) out.write(`web seed:  ${w}\n`)
       for (const p of m.peers) out.write(`peer:      ${p.host}:${p.port}\n`)
-      out.write('(metadata comes from peers once the download starts)\n')
+      out.write('(metadata comes from peers: swarmstream downloadmeta saves it as a .torrent)\n')
     }
     return 0
   }
-  const m = parseTorrent(new Uint8Array(await readFile(id)))
+  // the same reading as download's: folders, missing files and URLs get errors that say so
+  const m = (await parseTorrentId(id, { readTorrentFile })).metainfo!
   const magnet = formatMagnet({ infoHash: m.infoHash, name: m.name, trackers: m.announce.flat() })
-  if (values.json) {
+  if (o.json) {
     out.write(JSON.stringify({
       infoHash: m.infoHashHex, name: m.name, length: m.length, pieceLength: m.pieceLength, pieces: m.pieceCount,
       private: m.private, announce: m.announce, urlList: m.urlList, comment: m.comment, createdBy: m.createdBy,

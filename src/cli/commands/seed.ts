@@ -1,44 +1,56 @@
+/** `swarmstream seed <path>`: seeds a file or folder (hashing it into a new torrent, or
+ * checking it against a given .torrent) until Ctrl-C. */
 import { writeFile } from 'node:fs/promises'
-import { formatMagnet } from '../../metainfo/index.js'
-import { networkOptions, parse, UsageError } from '../args.js'
-import { cliClient, peersOf, untilSignal } from '../session.js'
+import { Option, type Command } from 'commander'
+import { addNetworkOptions, parseSeconds, UsageError, type NetworkOptions } from '../options.js'
+import { cliClient, showWarnings, untilSignal } from '../session.js'
 import { formatBytes } from '../progress.js'
 
-export const seedUsage = 'swarmstream seed <path> [--torrent <file.torrent>] [--announce <url>]... [--port <n>] [--peer <host:port>]... [--encryption enabled|forced|disabled] [--save-torrent <file>] [--announce-every <s>] [--upload-limit <KB/s>]'
+interface SeedOptions extends NetworkOptions {
+  torrent?: string
+  saveTorrent?: string
+  announceEvery?: number
+  port?: string
+}
 
-export async function seedCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...networkOptions,
-    torrent: { type: 'string', short: 't' },
-    'save-torrent': { type: 'string' },
-    'announce-every': { type: 'string' },
-    'upload-limit': { type: 'string' },
-  })
-  const path = positionals[0]
-  if (!path || positionals.length > 1) throw new UsageError(seedUsage)
-  const client = cliClient(values)
+export function registerSeed(program: Command, setCode: (code: number) => void): void {
+  const cmd = program.command('seed')
+    .summary('seed a file or folder')
+    .description('Seed a file or folder until Ctrl-C: hashed into a new torrent, or checked against --torrent first. Prints the magnet link, then READY.')
+    .argument('<path>', 'file or folder to seed')
+    .option('-t, --torrent <file>', 'an existing .torrent describing the data (checked before seeding)')
+    .option('--save-torrent <file>', 'write the .torrent to this file')
+    .option('--announce-every <seconds>', 'ask the trackers for peers this often', parseSeconds)
+  addNetworkOptions(cmd)
+  cmd.addOption(new Option('-p, --port <port>').hideHelp())
+  cmd.action(async (path: string, o: SeedOptions) => setCode(await seedCommand(path, o)))
+}
+
+async function seedCommand(path: string, o: SeedOptions): Promise<number> {
+  if (o.port !== undefined) throw new UsageError('seed serves no HTTP: -p/--port is the HTTP port everywhere; the peer port is --torrent-port')
+  const client = cliClient(o)
   const signal = untilSignal()
   try {
-    const { torrent, torrentFile, metainfo } = await client.seed(path, {
-      ...(values.torrent ? { torrent: values.torrent } : {}),
-      ...(values.announce ? { announce: values.announce.map((u) => [u]) } : {}),
-      peers: peersOf(values),
-      ...(values['upload-limit'] ? { uploadLimit: kilobytesPerSecond(values['upload-limit']) } : {}),
+    const torrent = client.seed(path, {
+      ...(o.torrent ? { torrent: o.torrent } : {}),
+      ...(o.announce ? { announce: o.announce } : {}),
+      peers: o.peer ?? [],
     })
-    if (values['save-torrent']) await writeFile(values['save-torrent'], torrentFile)
+    showWarnings(torrent, o)
     const failed = new Promise<Error>((res) => torrent.once('error', res))
-    if (!torrent.ready) await Promise.race([new Promise((res) => torrent.once('ready', () => res(undefined))), failed])
+    const ready = await Promise.race([torrent.whenReady().then(() => 'ready' as const, (err: Error) => err), failed, signal.promise])
+    if (ready instanceof Error) { process.stderr.write(`error: ${ready.message}\n`); return 1 }
+    if (ready !== 'ready') return 130
     if (!torrent.done) {
       const pct = (torrent.progress * 100).toFixed(1)
       process.stderr.write(`error: the data at ${path} does not match the torrent (${pct}% verified)\n`)
       return 1
     }
-    const magnet = formatMagnet({ infoHash: metainfo.infoHash, name: metainfo.name, trackers: metainfo.announce.flat() })
-    out.write(`seeding ${metainfo.name} (${formatBytes(metainfo.length)}) on port ${client.port}\n${magnet}\n`)
-    out.write('READY\n')
-    const every = Number(values['announce-every'] ?? 0)
-    const timer = every > 0 ? setInterval(() => torrent.announce(), every * 1000) : undefined
-    torrent.on('wire', (_w, addr) => { if (!values.quiet) out.write(`peer connected: ${addr.host}:${addr.port}\n`) })
+    if (o.saveTorrent) await writeFile(o.saveTorrent, torrent.torrentFile!)
+    process.stdout.write(`seeding ${torrent.name} (${formatBytes(torrent.length)}) on port ${client.port}\n${torrent.magnetURI}\n`)
+    process.stdout.write('READY\n')
+    const timer = o.announceEvery ? setInterval(() => torrent.reannounce(), o.announceEvery * 1000) : undefined
+    torrent.on('wire', (_w, addr) => { if (!o.quiet) process.stdout.write(`peer connected: ${addr.host}:${addr.port}\n`) })
     const outcome = await Promise.race([signal.promise, failed])
     if (timer) clearInterval(timer)
     if (outcome instanceof Error) { process.stderr.write(`error: ${outcome.message}\n`); return 1 }
@@ -47,10 +59,4 @@ export async function seedCommand(argv: string[], out: NodeJS.WritableStream): P
     signal.cancel()
     await client.destroy()
   }
-}
-
-function kilobytesPerSecond(v: string): number {
-  const n = Number(v)
-  if (!(n > 0)) throw new UsageError(`invalid --upload-limit (KB/s): ${v}`)
-  return n * 1000
 }
