@@ -272,6 +272,7 @@ export class BaseClient extends Emitter<ClientEvents> {
 
   #context(): TorrentContext {
     const { platform } = this
+    const dht = () => this.#dht?.dht
     return {
       ...platform,
       peerId: this.peerId,
@@ -279,7 +280,8 @@ export class BaseClient extends Emitter<ClientEvents> {
       clock: this.#clock,
       isSelf: (addr) => addr.port === this.#port && isLocalHost(addr.host, this.options.host),
       canConnect: (addr) => this.#budget.canDial(addr?.host),
-      dht: this.#dht?.dht,
+      // read when used: torrents are made before the client listens and starts its DHT
+      get dht() { return dht() },
       ...(platform.connect ? { connect: this.#connector(platform.connect) } : {}),
       trackerTransports: this.options.trackers === false || this.options.tracker === false ? {} : platform.trackerTransports,
       downloadLimit: this.#downloadLimit,

@@ -23,7 +23,7 @@ test('libtorrent connecting while our seeder checks 64 MiB gets every piece', { 
   try {
     await seeder.ready()
     const statesAtConnect: string[] = []
-    seeder.on('torrent', (t) => t.on('wire', () => statesAtConnect.push(t.state)))
+    seeder.on('add', (t) => t.on('wire', () => statesAtConnect.push(t.state)))
     // a slow disk: every read of the check waits 40 ms (256 pieces, 3 at a time: ~3.5 s)
     const adding = seeder.add(metainfo, {
       path: join(dir.path, 'seed'),
