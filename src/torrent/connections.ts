@@ -28,6 +28,8 @@ export interface ConnectionsOptions {
   seeding(): boolean
   /** our DHT's UDP port when we run one (BEP 5: handshake bit and PORT) */
   dhtPort?: (() => number) | undefined
+  /** our peer port, for the extension handshake */
+  listenPort?: (() => number) | undefined
   /** A peer is set up and listened to; it becomes active (or closes) later. */
   onPeer(peer: PeerConnection): void
   onClosed(peer: PeerConnection): void
@@ -127,7 +129,7 @@ export class Connections {
   }
 
   #peerOptions(): PeerOptions {
-    return { infoHash: this.o.infoHash, peerId: this.o.peerId, clock: this.o.clock, getMetadata: () => this.o.getMetadata(), dhtPort: this.o.dhtPort }
+    return { infoHash: this.o.infoHash, peerId: this.o.peerId, clock: this.o.clock, getMetadata: () => this.o.getMetadata(), dhtPort: this.o.dhtPort, listenPort: this.o.listenPort }
   }
 
   #start(peer: PeerConnection): void {

@@ -4,17 +4,21 @@ import type { Duplex, PeerAddress } from '../transport/types.js'
 import type { Signaling, TorrentContext } from './context.js'
 
 import type { PeerSource } from './connections.js'
+import type { PeerConnection } from './peer-connection.js'
+import { PeerExchange } from './peer-exchange.js'
 
 export interface DiscoveryHost {
   infoHash: Uint8Array
   /** announce tiers: HTTP and UDP URLs go to the announcer, ws:// and wss:// to signaling */
   tiers: string[][]
   /** BEP 27: a private torrent uses its trackers only (no DHT, PEX or LSD) */
-  private: boolean
+  readonly private: boolean
   stats(): { uploaded: number; downloaded: number; left: number }
   wantsPeers(): boolean
   addPeer(addr: PeerAddress, source: PeerSource): void
   addConnection(conn: Duplex, addr: PeerAddress, initiator: boolean): void
+  /** the active peers (for peer exchange) */
+  peers(): Iterable<PeerConnection>
   warn(err: Error): void
 }
 
@@ -28,11 +32,12 @@ export interface TrackerStatus {
 }
 
 /** Where a torrent's peers come from: trackers that answer with addresses (HTTP, UDP),
- * WebSocket trackers that broker WebRTC connections, and the DHT. */
+ * WebSocket trackers that broker WebRTC connections, the DHT and peer exchange. */
 export class TorrentDiscovery {
   #announcer: Announcer | undefined
   #signaling: ReturnType<Signaling['join']> | undefined
   #dht: DhtAnnouncer | undefined
+  #pex: PeerExchange | undefined
   readonly #trackers = new Map<string, TrackerStatus>()
 
   constructor(private readonly ctx: TorrentContext, private readonly host: DiscoveryHost) {}
@@ -60,6 +65,10 @@ export class TorrentDiscovery {
       })
       this.#dht.start()
     }
+    this.#pex = new PeerExchange({
+      clock: ctx.clock, peers: () => host.peers(), add: (a) => host.addPeer(a, 'pex'), isPrivate: () => host.private,
+    })
+    this.#pex.start()
     if (host.tiers.length === 0) return
     const announcer = new Announcer({
       announce: host.tiers, infoHash: host.infoHash, peerId: ctx.peerId, port: ctx.port(),
@@ -75,11 +84,16 @@ export class TorrentDiscovery {
     this.#announcer = announcer
   }
 
-  /** The metadata said private (BEP 27): the DHT is left. */
+  /** The metadata said private (BEP 27): the DHT and peer exchange are left. */
   private(): void {
     void this.#dht?.stop()
     this.#dht = undefined
+    this.#pex?.stop()
+    this.#pex = undefined
   }
+
+  /** A peer is active: peer exchange listens to it and tells it who we have. */
+  peerActive(peer: PeerConnection): void { this.#pex?.add(peer) }
 
   /** We have everything we wanted (BEP 3 event=completed). */
   completed(): void {
@@ -95,6 +109,7 @@ export class TorrentDiscovery {
   }
 
   async stop(): Promise<void> {
+    this.#pex?.stop()
     await Promise.all([this.#announcer?.stop(), this.#signaling?.leave(), this.#dht?.stop()].map((p) => p?.catch(() => undefined)))
   }
 }

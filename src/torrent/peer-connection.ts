@@ -11,7 +11,7 @@ import { equalBytes, toHex } from '../util/bytes.js'
 import type { Clock, Timer } from '../util/clock.js'
 import type { BDict } from '../bencode/index.js'
 import { getInt } from '../bencode/index.js'
-import { Wire, UtMetadata } from '../wire/index.js'
+import { Wire, UtMetadata, UtPex } from '../wire/index.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import type { BlockRequest } from '../engine/picker.js'
 import { PeerPieces, type PieceChange } from './peer-pieces.js'
@@ -51,6 +51,9 @@ export interface PeerOptions {
   getMetadata(): Uint8Array | undefined
   /** our DHT's UDP port, when we run one: set in the handshake and sent as PORT (BEP 5) */
   dhtPort?: (() => number) | undefined
+  /** our peer port, sent in the extension handshake (`p`, BEP 10) so inbound peers can be
+   * told of (PEX) and dialed again */
+  listenPort?: (() => number) | undefined
   handshakeTimeoutMs?: number
 }
 
@@ -58,6 +61,9 @@ export class PeerConnection extends Emitter<PeerEvents> {
   #state: PeerState
   #wire: Wire | undefined
   #metadata: UtMetadata | undefined
+  #pex: UtPex | undefined
+  /** the port the peer listens on: its address's for peers we dialed, its `p` (BEP 10) for inbound ones */
+  listenPort: number | undefined
   #error: Error | undefined
   #timer: Timer | undefined
   #id: string
@@ -82,6 +88,7 @@ export class PeerConnection extends Emitter<PeerEvents> {
     super()
     this.#state = state
     this.#id = addressKey(address)
+    this.listenPort = inbound ? undefined : address.port
     this.lastUsefulAt = opts.clock.now()
   }
 
@@ -152,6 +159,9 @@ export class PeerConnection extends Emitter<PeerEvents> {
     return this.#state === 'active' && !!wire && !wire.amInterested && !wire.peerInterested && this.opts.clock.now() - this.lastUsefulAt >= ms
   }
 
+  /** peer exchange (BEP 11) on this wire, once attached */
+  get pex(): UtPex | undefined { return this.#pex }
+
   /** Asks this peer for the metadata (once: a peer that refuses is not asked again). */
   fetchMetadata(): void { this.#metadata?.fetch() }
 
@@ -192,10 +202,15 @@ export class PeerConnection extends Emitter<PeerEvents> {
     ut.on('metadata', (info) => this.emit('metadata', info))
     // A peer that lied is dropped by UtMetadata itself; one that refused stays useful for pieces.
     ut.on('failed', (err) => this.emit('warning', err))
+    this.#pex = new UtPex(wire, () => this.opts.clock.now())
+    wire.use(this.#pex)
+    wire.setHandshakeFields(peerFields(this.opts))
     const pieces = (change: PieceChange | undefined) => { if (change) this.emit('pieces', change) }
     wire.on('extended-handshake', (h: BDict) => {
       const reqq = getInt(h, 'reqq')
       if (reqq && reqq > 0) this.reqq = Math.min(reqq, 2000)
+      const p = getInt(h, 'p')
+      if (this.inbound && p !== undefined && p > 0 && p < 65536) this.listenPort = p
       if (ut.peerHasMetadata) this.emit('metadata-offer')
     })
     wire.on('bitfield', (bytes) => {
@@ -217,6 +232,12 @@ export class PeerConnection extends Emitter<PeerEvents> {
     wire.on('error', (err) => { this.#error ??= err })
     wire.once('close', () => this.#enter('closed'))
   }
+}
+
+/** Our fields in the extension handshake beyond the extensions' own. */
+function peerFields(opts: PeerOptions): Record<string, number> {
+  const port = opts.listenPort?.()
+  return port ? { p: port } : {}
 }
 
 export function addressKey(a: PeerAddress): string {

@@ -73,6 +73,7 @@ export class Torrent extends TorrentView implements FileHost, ReaderSource {
       seeding: () => this.done,
       // BEP 27: no DHT for private torrents (0: no PORT message)
       dhtPort: ctx.dht ? () => this.#metainfo?.private ? 0 : ctx.dht!.port : undefined,
+      listenPort: () => ctx.port(),
       onPeer: (peer) => this.#onPeer(peer),
       onClosed: (peer) => this.#onClosed(peer),
     })
@@ -216,6 +217,7 @@ export class Torrent extends TorrentView implements FileHost, ReaderSource {
     peer.on('active', () => {
       if (this.#exchange) this.#exchange.add(peer)
       else if (peer.wire.peerSupportsFast) { peer.wire.haveNone(); peer.mapSent = true }
+      this.#discovery?.peerActive(peer)
       this.emit('wire', peer.wire, peer.address)
     })
     peer.on('metadata-offer', () => { if (!this.#metainfo) peer.fetchMetadata() })
@@ -358,6 +360,7 @@ export class Torrent extends TorrentView implements FileHost, ReaderSource {
       wantsPeers: () => this.#life.live && this.#connections.hasRoom,
       addPeer: (addr, source) => this.addPeer(addr, source),
       addConnection: (conn, addr, initiator) => this.addConnection(conn, addr, initiator),
+      peers: () => this.#connections.active.values(),
       warn: (e) => this.emit('warning', e),
     })
     this.#discovery.start()

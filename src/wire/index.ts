@@ -1,6 +1,7 @@
 export { Wire, type WireEvents, type WireOptions, type HandshakeFlags } from './wire.js'
 export { WireError, type WireErrorCode } from './errors.js'
 export type { WireExtension } from './extension.js'
+export { UtPex, encodePex, decodePex, PEX_SEED, PEX_OUTGOING, type PexMessage, type PexPeer } from './ut-pex.js'
 export { UtMetadata, METADATA_PIECE_SIZE, type UtMetadataOptions, type UtMetadataEvents } from './ut-metadata.js'
 export { WireParser, DEFAULT_MAX_MESSAGE_LENGTH, type ParsedMessage, type ParserOptions } from './parser.js'
 export * from './messages.js'

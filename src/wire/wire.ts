@@ -2,7 +2,7 @@
  * extension (BEP 6) and the extension protocol (BEP 10), over any Duplex: bytes in, typed
  * events out, method calls in, bytes out. It keeps the protocol state (handshakes, choke
  * and interest flags, extension ids) and leaves all torrent bookkeeping to its user. */
-import type { BDict } from '../bencode/index.js'
+import type { BDict, Encodable } from '../bencode/index.js'
 import type { Duplex } from '../transport/types.js'
 import type { Bitfield } from '../util/bitfield.js'
 import { equalBytes } from '../util/bytes.js'
@@ -52,6 +52,7 @@ export class Wire extends Emitter<WireEvents> {
    * connections): delivered once we have answered, so listeners are in place. */
   #held: ParsedMessage[] | undefined
   #heldBytes = 0
+  #fields: Record<string, Encodable> = {}
   #lastReceived: number
 
   constructor(conn: Duplex, opts: WireOptions = {}) {
@@ -114,6 +115,12 @@ export class Wire extends Emitter<WireEvents> {
     if (this.#extensions.some((e) => e.name === ext.name)) throw new Error(`extension ${ext.name} already in use`)
     if (this.#extensions.length >= 255) throw new Error('too many extensions')
     this.#extensions.push(ext)
+  }
+
+  /** Top-level fields for our extension handshake (BEP 10: `p`, `yourip`...); before the handshake. */
+  setHandshakeFields(fields: Record<string, Encodable>): void {
+    if (this.#ours) throw new Error('Wire.setHandshakeFields() must be called before the handshake')
+    this.#fields = fields
   }
 
   /** Sends our handshake. On an inbound connection call it after the 'handshake' event,
@@ -266,7 +273,7 @@ export class Wire extends Emitter<WireEvents> {
     this.#peerSupportsExtended = ours.extended && theirs.extended
     if (!this.#peerSupportsExtended) return
     // BEP 10: sent right after the handshake; `m` holds our extension ids
-    this.#send(m.encodeExtended(0, buildExtendedHandshake(this.#extensions, this.#opts.extendedHandshake?.())))
+    this.#send(m.encodeExtended(0, buildExtendedHandshake(this.#extensions, { ...this.#opts.extendedHandshake?.(), ...this.#fields })))
   }
 
   #handle(msg: ParsedMessage): void {

@@ -69,13 +69,13 @@ export class Swarm {
   }
 
   /** A torrent of `files` (name → bytes); one file makes a single-file torrent. */
-  async content(files: Record<string, Uint8Array>, opts: { pieceLength?: number; name?: string } = {}): Promise<Content> {
+  async content(files: Record<string, Uint8Array>, opts: { pieceLength?: number; name?: string; private?: boolean } = {}): Promise<Content> {
     const names = Object.keys(files)
     const single = names.length === 1
     const name = opts.name ?? (single ? names[0]! : 'folder')
     const list = names.map((n) => files[n]!)
     const created = await createTorrent({
-      name, hasher: hasher(this.clock, 0), pieceLength: opts.pieceLength ?? 16384, creationDate: 0,
+      name, hasher: hasher(this.clock, 0), pieceLength: opts.pieceLength ?? 16384, creationDate: 0, ...(opts.private ? { private: true } : {}),
       files: names.map((n, i) => ({ path: single ? [n] : [n], length: list[i]!.length })),
       read: async (i, offset, length) => list[i]!.subarray(offset, offset + length),
       singleFile: single,

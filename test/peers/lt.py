@@ -54,6 +54,8 @@ ap.add_argument('--bind', default='127.0.0.1')
 ap.add_argument('--utp', action='store_true')
 ap.add_argument('--no-incoming', action='store_true', help='accept no TCP connections (a peer behind NAT)')
 ap.add_argument('--no-outgoing', action='store_true', help='dial no TCP connections: only peers that dial it are met')
+ap.add_argument('--pex', action='store_true', help='peer exchange on (the ut_pex plugin; off by default)')
+ap.add_argument('--upload-limit', type=int, default=0, help='bytes/s this session sends at most (0: no limit)')
 ap.add_argument('--enc', action='store_true')
 ap.add_argument('--enc-forced', action='store_true')
 ap.add_argument('--timeout', type=float, default=600)
@@ -77,17 +79,26 @@ settings = {
     'enable_incoming_tcp': not a.no_incoming, 'enable_outgoing_tcp': not a.no_outgoing,
     'in_enc_policy': int(enc), 'out_enc_policy': int(enc),
     **({'allowed_enc_level': int(lt.enc_level.rc4), 'prefer_rc4': True} if a.enc_forced else {}),
+    **({'upload_rate_limit': a.upload_limit} if a.upload_limit else {}),
     'active_downloads': -1, 'active_seeds': -1, 'active_limit': -1,
     'alert_mask': int(lt.alert_category.error | lt.alert_category.status | lt.alert_category.tracker),
 }
 ses = lt.session(settings, 0)          # flags=0: no default plugins, no default features
 ses.add_extension('ut_metadata')       # magnet/metadata exchange (BEP 9)
+if a.pex:
+    ses.add_extension('ut_pex')
+if a.upload_limit:
+    # rate limits spare local peers by default (they get the local peer class): put every
+    # address in the global class, so the limit holds on loopback
+    everyone = lt.ip_filter()
+    everyone.add_rule('0.0.0.0', '255.255.255.255', 1 << lt.session.global_peer_class_id)
+    ses.set_peer_class_filter(everyone)
 ses.add_extension('smart_ban')         # NOT 'ut_pex'  -> PEX disabled
 
 atp = lt.add_torrent_params()
 atp.ti = lt.torrent_info(a.torrent)
 atp.save_path = a.dir
-atp.flags = (atp.flags | lt.torrent_flags.disable_dht | lt.torrent_flags.disable_lsd | lt.torrent_flags.disable_pex)
+atp.flags = (atp.flags | lt.torrent_flags.disable_dht | lt.torrent_flags.disable_lsd | (0 if a.pex else lt.torrent_flags.disable_pex))
 atp.flags &= ~lt.torrent_flags.auto_managed
 atp.flags &= ~lt.torrent_flags.paused
 if a.mode == 'seed' and a.seed_mode:

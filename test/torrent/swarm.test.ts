@@ -101,3 +101,34 @@ test('a seeder dials a leecher it learns of, when the leecher does not dial', as
   assert.ok(sameBytes(await storedBytes(leech.torrent), content.data))
   await swarm.destroy()
 })
+
+test('peer exchange: a leecher told of one peer meets the others through it (BEP 11)', async () => {
+  const swarm = new Swarm()
+  const content = await swarm.content({ 'a.bin': bytes(256 * 1024) })
+  const seeders = []
+  for (let i = 0; i < 3; i++) {
+    const s = await swarm.seeder(content)
+    swarm.net.shape(s.client.address.port, { downRate: 20_000 }) // slow: the hub stays a leecher a while
+    seeders.push(s)
+  }
+  const hub = await swarm.leecher(content.metainfo, seeders.map((s) => s.client.address))
+  await swarm.until(() => hub.torrent.numPeers === 3, 'the hub has its seeders')
+  // the newcomer knows only the hub
+  const newcomer = await swarm.leecher(content.metainfo, [hub.client.address])
+  await swarm.until(() => newcomer.torrent.discovery.found.pex >= 3, 'peers from PEX', 120_000)
+  const met = new Set(swarm.net.connections.filter((c) => c.from === newcomer.client.address.port).map((c) => c.to))
+  for (const s of seeders) assert.ok(met.has(s.client.address.port), 'dialed each seeder it heard of')
+  await swarm.until(() => newcomer.torrent.done, 'done')
+  await swarm.destroy()
+})
+
+test('a private torrent (BEP 27) exchanges no peers', async () => {
+  const swarm = new Swarm()
+  const content = await swarm.content({ 'a.bin': bytes(64 * 1024) }, { private: true })
+  const hub = await swarm.seeder(content)
+  await swarm.seeder(content, { add: { peers: [hub.client.address] } })
+  const newcomer = await swarm.leecher(content.metainfo, [hub.client.address])
+  await swarm.clock.advance(180_000)
+  assert.equal(newcomer.torrent.discovery.found.pex, 0)
+  await swarm.destroy()
+})
