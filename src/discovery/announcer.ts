@@ -61,7 +61,7 @@ interface Tier {
   busy: boolean
   /** an event arrived while busy (complete()): run again when done */
   again: boolean
-  event: 'started' | 'completed' | 'update'
+  event: 'started' | 'completed' | 'none'
   lastAnnounceAt: number
   nextAt: number
   minIntervalMs: number
@@ -221,7 +221,7 @@ export class Announcer extends Emitter<AnnouncerEvents> {
       }
       if (this.#stopped) return
       if (!answer) return this.#schedule(tier, Math.min(...tier.trackers.map((t) => t.retryAt)))
-      if (tier.event === event) tier.event = 'update'
+      if (tier.event === event) tier.event = 'none'
       this.#onAnswer(tier, answer[0], answer[1])
     } finally {
       tier.busy = false

@@ -1,8 +1,11 @@
-/** Shapes shared by every tracker client (HTTP BEP 3, UDP BEP 15) and the announcer. */
+/** Shapes shared by every tracker client (HTTP BEP 3, UDP BEP 15) and the announcer. The wire
+ * shapes themselves live in ../tracker-protocol, shared with the tracker server. */
+import { toBinaryString, type Announce, type AnnounceEvent, type AnnounceResult } from '../tracker-protocol/index.js'
 
-/** 'update' is a regular re-announce: no `event` is sent (BEP 3) / event 0 (BEP 15). */
-export type AnnounceEvent = 'started' | 'completed' | 'stopped' | 'update'
+export type { AnnounceEvent, AnnounceResult, PeerAddress, ScrapeCounts } from '../tracker-protocol/index.js'
+export { TrackerError, MAX_PEERS_PER_RESPONSE } from '../tracker-protocol/index.js'
 
+/** An announce as the client holds it: ids as bytes. */
 export interface AnnounceParams {
   infoHash: Uint8Array
   peerId: Uint8Array
@@ -18,30 +21,19 @@ export interface AnnounceParams {
   trackerId?: string
 }
 
-export interface PeerAddress { host: string; port: number }
-
-export interface AnnounceResult {
-  /** seconds until the next regular announce */
-  interval: number
-  minInterval?: number
-  complete?: number
-  incomplete?: number
-  peers: PeerAddress[]
-  trackerId?: string
-  warning?: string
+/** The wire form of an announce (ids as binary strings). */
+export function toAnnounce(p: AnnounceParams): Announce {
+  const a: Announce = {
+    infoHash: toBinaryString(p.infoHash), peerId: toBinaryString(p.peerId), port: p.port,
+    uploaded: p.uploaded, downloaded: p.downloaded, left: p.left, event: p.event,
+  }
+  if (p.numwant !== undefined) a.numwant = p.numwant
+  if (p.key !== undefined) a.key = p.key
+  if (p.trackerId !== undefined) a.trackerId = p.trackerId
+  return a
 }
-
-export interface ScrapeResult { complete: number; incomplete: number; downloaded: number }
 
 export interface RequestOptions { signal?: AbortSignal; timeoutMs?: number }
 
 /** Anything that can announce to a tracker URL: `announceHttp`, `UdpTrackerClient.announce`. */
 export type AnnounceFn = (url: string, p: AnnounceParams, opts?: RequestOptions) => Promise<AnnounceResult>
-
-/** A tracker said no (failure reason, BEP 15 error), answered nonsense, or did not answer. */
-export class TrackerError extends Error {
-  override name = 'TrackerError'
-}
-
-/** Upper bound on peers taken from one response, whatever the tracker sends. */
-export const MAX_PEERS_PER_RESPONSE = 2000

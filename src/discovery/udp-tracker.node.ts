@@ -4,10 +4,11 @@ import { lookup } from 'node:dns/promises'
 import { isIPv4, isIPv6 } from 'node:net'
 import { toHex } from '../util/bytes.js'
 import {
-  ACTION_ANNOUNCE, ACTION_CONNECT, ACTION_ERROR, ACTION_SCRAPE, MAX_SCRAPE_HASHES,
-  decodeAnnounce, decodeConnect, decodeError, decodeScrape, encodeAnnounce, encodeConnect, encodeScrape, readHeader,
-} from './udp-codec.js'
-import { TrackerError, type AnnounceParams, type AnnounceResult, type RequestOptions, type ScrapeResult } from './tracker-types.js'
+  ACTION_ANNOUNCE, ACTION_CONNECT, ACTION_ERROR, ACTION_SCRAPE, MAX_UDP_SCRAPE_HASHES,
+  decodeUdpAnnounceResponse, decodeUdpConnectResponse, decodeUdpErrorResponse, decodeUdpScrapeResponse,
+  encodeUdpAnnounceRequest, encodeUdpConnectRequest, encodeUdpScrapeRequest, readUdpHeader, toBinaryString,
+} from '../tracker-protocol/index.js'
+import { TrackerError, toAnnounce, type AnnounceParams, type AnnounceResult, type RequestOptions, type ScrapeCounts } from './tracker-types.js'
 
 export interface UdpTrackerClientOptions {
   /** local address to bind (default 0.0.0.0); tests pass 127.0.0.1 */
@@ -56,21 +57,23 @@ export class UdpTrackerClient {
     return this.#withDeadline(opts, async (signal) => {
       const [address, port] = await this.#target(url)
       const connId = await this.#connectionId(address, port, signal)
-      const body = await this.#exchange(address, port, ACTION_ANNOUNCE, (txn) => encodeAnnounce(connId, txn, p), signal)
-      return decodeAnnounce(body)
+      const announce = toAnnounce(p)
+      const body = await this.#exchange(address, port, ACTION_ANNOUNCE, (txn) => encodeUdpAnnounceRequest(connId, txn, announce), signal)
+      return decodeUdpAnnounceResponse(body)
     })
   }
 
   /** Scrapes in packets of at most 74 hashes (BEP 15); keyed by lowercase hex info hash. */
-  async scrape(url: string, infoHashes: Uint8Array[], opts: RequestOptions = {}): Promise<Map<string, ScrapeResult>> {
+  async scrape(url: string, infoHashes: Uint8Array[], opts: RequestOptions = {}): Promise<Map<string, ScrapeCounts>> {
     return this.#withDeadline(opts, async (signal) => {
       const [address, port] = await this.#target(url)
-      const out = new Map<string, ScrapeResult>()
-      for (let i = 0; i < infoHashes.length; i += MAX_SCRAPE_HASHES) {
-        const chunk = infoHashes.slice(i, i + MAX_SCRAPE_HASHES)
+      const out = new Map<string, ScrapeCounts>()
+      for (let i = 0; i < infoHashes.length; i += MAX_UDP_SCRAPE_HASHES) {
+        const chunk = infoHashes.slice(i, i + MAX_UDP_SCRAPE_HASHES)
+        const ids = chunk.map(toBinaryString)
         const connId = await this.#connectionId(address, port, signal)
-        const body = await this.#exchange(address, port, ACTION_SCRAPE, (txn) => encodeScrape(connId, txn, chunk), signal)
-        for (const [k, v] of decodeScrape(body, chunk, toHex)) out.set(k, v)
+        const body = await this.#exchange(address, port, ACTION_SCRAPE, (txn) => encodeUdpScrapeRequest(connId, txn, ids), signal)
+        decodeUdpScrapeResponse(body, chunk.length).forEach((counts, k) => out.set(toHex(chunk[k]!), counts))
       }
       return out
     })
@@ -132,8 +135,8 @@ export class UdpTrackerClient {
     const cached = this.#connections.get(key)
     if (cached && cached.expires > now) return cached.id
     this.#connections.delete(key)
-    const body = await this.#exchange(address, port, ACTION_CONNECT, encodeConnect, signal)
-    const id = decodeConnect(body)
+    const body = await this.#exchange(address, port, ACTION_CONNECT, encodeUdpConnectRequest, signal)
+    const id = decodeUdpConnectResponse(body)
     if (this.#connections.size >= MAX_CACHED_CONNECTIONS) {
       for (const [k, v] of this.#connections) if (v.expires <= now) this.#connections.delete(k)
       // Still full: forget the oldest entry (Map keeps insertion order).
@@ -209,14 +212,14 @@ export class UdpTrackerClient {
 
   #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
-    const header = readHeader(bytes)
+    const header = readUdpHeader(bytes)
     if (!header) return
-    const entry = this.#pending.get(header.txn)
+    const entry = this.#pending.get(header.transactionId)
     // Only the tracker we asked may answer; anything else is noise or spoofing.
     if (!entry || entry.address !== rinfo.address || entry.port !== rinfo.port) return
     if (header.action === ACTION_ERROR) {
       if (entry.action !== ACTION_CONNECT) this.#connections.delete(`${entry.address}:${entry.port}`)
-      return entry.reject(decodeError(bytes))
+      return entry.reject(decodeUdpErrorResponse(bytes))
     }
     if (header.action !== entry.action) return entry.reject(new TrackerError(`unexpected UDP tracker action ${header.action}`))
     try {

@@ -2,9 +2,9 @@ import { randomBytes, toHex } from '../util/bytes.js'
 import { RtcPeer } from '../transport/webrtc/rtc-peer.js'
 import type { WebRtcOptions } from '../transport/webrtc/types.js'
 import type { ChannelDuplex } from '../transport/webrtc/channel-duplex.js'
-import type { SignalingTorrent } from '../torrent/context.js'
 import type { PeerAddress } from '../transport/types.js'
-import { announceMessage, answerMessage, fromBinaryString, toBinaryString, type TrackerMessage } from './ws-tracker-messages.js'
+import { encodeWsAnnounce, encodeWsAnswer, fromBinaryString, toBinaryString, type WsResponse } from '../tracker-protocol/index.js'
+import type { SignalingTorrent } from './signaling.js'
 import type { SocketHandler, TrackerSocket } from './ws-tracker-socket.js'
 
 export interface SessionOptions {
@@ -75,7 +75,7 @@ export class TrackerSession implements SocketHandler {
 
   onWarning(err: Error): void { this.opts.warn(err) }
 
-  onMessage(msg: TrackerMessage): void {
+  onMessage(msg: WsResponse): void {
     if (this.#left) return
     switch (msg.kind) {
       case 'failure': this.opts.warn(new Error(`tracker ${this.socket.url}: ${msg.reason}`)); break
@@ -99,8 +99,9 @@ export class TrackerSession implements SocketHandler {
       const offers = event === 'completed' || event === 'stopped' || !this.torrent.wantsPeers() ? [] : await this.#makeOffers()
       if (this.#left || !this.socket.isOpen) { for (const o of offers) this.#dropOffer(o.offerId); return }
       const stats = this.torrent.getStats()
-      this.socket.send(announceMessage({
-        infoHash: this.#infoHash, peerId: this.#peerId, ...stats, ...(event ? { event } : {}), offers,
+      this.socket.send(encodeWsAnnounce({
+        infoHash: this.#infoHash, peerId: this.#peerId, ...stats, event: event ?? 'none', numwant: offers.length,
+        offers: offers.map((o) => ({ offerId: o.offerId, offer: { type: 'offer', sdp: o.sdp } })),
       }))
       this.#schedule()
     } finally {
@@ -119,7 +120,7 @@ export class TrackerSession implements SocketHandler {
     if (this.#timer) clearTimeout(this.#timer)
     try {
       const stats = this.torrent.getStats()
-      this.socket.send(announceMessage({ infoHash: this.#infoHash, peerId: this.#peerId, ...stats, event: 'stopped', offers: [] }))
+      this.socket.send(encodeWsAnnounce({ infoHash: this.#infoHash, peerId: this.#peerId, ...stats, event: 'stopped', numwant: 0, offers: [] }))
     } catch (err) {
       this.opts.warn(err as Error)
     }
@@ -189,7 +190,7 @@ export class TrackerSession implements SocketHandler {
     peer.once('close', settled)
     peer.once('connect', settled)
     this.#handOver(peer, peerId)
-    this.socket.send(answerMessage({ infoHash: this.#infoHash, peerId: this.#peerId, toPeerId: peerId, offerId, sdp: answered.sdp }))
+    this.socket.send(encodeWsAnswer({ infoHash: this.#infoHash, peerId: this.#peerId, toPeerId: peerId, offerId, answer: { type: 'answer', sdp: answered.sdp } }))
   }
 
   /** When the channel opens the torrent gets it (unless a twin connection wins, see OpenPeers). */

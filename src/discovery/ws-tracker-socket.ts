@@ -1,4 +1,4 @@
-import { parseTrackerMessage, type TrackerMessage } from './ws-tracker-messages.js'
+import { parseWsResponse, type WsResponse } from '../tracker-protocol/index.js'
 
 /** The little of the WebSocket API used here: the browser's WebSocket and the `ws` package's
  * both have it (text frames arrive as strings in `data`). */
@@ -17,7 +17,7 @@ const OPEN = 1
 
 export interface SocketHandler {
   onOpen(): void
-  onMessage(msg: TrackerMessage): void
+  onMessage(msg: WsResponse): void
   onWarning(err: Error): void
 }
 
@@ -118,14 +118,14 @@ export class TrackerSocket {
   }
 
   #onMessage(data: unknown): void {
-    const msg = parseTrackerMessage(data)
-    if (msg.kind === 'ignored') return
+    const msg = parseWsResponse(data)
+    // Scrape answers are not asked for by the sessions.
+    if (msg.kind === 'ignored' || msg.kind === 'scrape') return
     if (msg.kind === 'failure' && !msg.infoHash) {
       this.#warn(new Error(`tracker ${this.url}: ${msg.reason}`))
       return
     }
-    const h = msg.infoHash === undefined ? undefined : this.#handlers.get(msg.infoHash)
-    h?.onMessage(msg)
+    if (msg.infoHash !== undefined) this.#handlers.get(msg.infoHash)?.onMessage(msg)
   }
 
   #warn(err: Error): void {

@@ -1,13 +1,13 @@
 import WebSocket from 'ws'
 import { nodeWebRtc } from '../transport/webrtc/node.node.js'
 import type { WebRtcOptions } from '../transport/webrtc/types.js'
-import { MAX_TRACKER_FRAME } from './ws-tracker-messages.js'
+import { MAX_WS_RESPONSE_BYTES } from '../tracker-protocol/index.js'
 import { WsTrackerSignaling, type WebSocketCtor, type WsTrackerOptions } from './ws-tracker.js'
 
 /** `ws` with a frame limit: a tracker has no reason to send more than an offer's worth. */
 class BoundedWebSocket extends WebSocket {
   constructor(url: string) {
-    super(url, { maxPayload: MAX_TRACKER_FRAME, perMessageDeflate: false, handshakeTimeout: 15_000 })
+    super(url, { maxPayload: MAX_WS_RESPONSE_BYTES, perMessageDeflate: false, handshakeTimeout: 15_000 })
   }
 }
 

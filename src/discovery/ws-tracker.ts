@@ -1,5 +1,5 @@
 import { Emitter } from '../util/emitter.js'
-import type { Signaling, SignalingTorrent } from '../torrent/context.js'
+import type { Signaling, SignalingTorrent } from './signaling.js'
 import type { WebRtcOptions } from '../transport/webrtc/types.js'
 import { TrackerSocket, type WebSocketCtor } from './ws-tracker-socket.js'
 import { OpenPeers, TrackerSession } from './ws-tracker-session.js'

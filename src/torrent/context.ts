@@ -2,6 +2,8 @@ import type { Hasher } from '../util/hasher.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import type { Storage, StorageLayout } from '../storage/types.js'
 import type { AnnounceResult, AnnounceParams } from '../discovery/index.js'
+import type { Signaling } from '../discovery/signaling.js'
+export type { Signaling, SignalingTorrent } from '../discovery/signaling.js'
 
 /** What a torrent needs from its client and platform: injected, so the same torrent code
  * runs in Node (TCP, files) and in browsers (WebRTC, memory or IndexedDB). */
@@ -25,22 +27,4 @@ export interface TorrentContext {
   /** global connection budget across torrents */
   canConnect(): boolean
   now(): number
-}
-
-/** What a signaling service sees of a torrent. */
-export interface SignalingTorrent {
-  infoHash: Uint8Array
-  peerId: Uint8Array
-  /** the torrent's WebSocket tracker URLs */
-  urls: string[]
-  getStats(): { uploaded: number; downloaded: number; left: number }
-  /** true while the torrent has room for more peers */
-  wantsPeers(): boolean
-  /** A connected transport to a peer of this torrent. The initiator sends the BitTorrent
-   * handshake first; the other side answers it. */
-  addConnection(conn: Duplex, addr: PeerAddress, initiator: boolean): void
-}
-
-export interface Signaling {
-  join(torrent: SignalingTorrent): { update(event?: 'completed'): void; leave(): Promise<void> }
 }

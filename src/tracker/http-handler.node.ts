@@ -1,10 +1,10 @@
 import type { LeanRequest, LeanResponse } from './http-server.node.js'
 import type { TrackerCore } from './tracker-core.js'
-import { parseHttpAnnounce, parseHttpScrape, parseQuery } from './http-request.js'
-import { encodeFailure, encodeHttpAnnounce, encodeHttpScrape } from './http-response.js'
+import {
+  TrackerError, decodeAnnounceQuery, decodeScrapeQuery, encodeAnnounceResponse, encodeFailure, encodeScrapeResponse, normalizeIp,
+} from '../tracker-protocol/index.js'
 import { renderStatsHtml, type TrackerStats } from './stats.js'
-import { normalizeIp } from './compact.js'
-import { TrackerRefusal } from './types.js'
+import type { AnnounceRequest } from './types.js'
 
 /** HTTP tracker endpoints (BEP 3): /announce, /scrape, plus /stats and /stats.json.
  * Every failure is a bencoded `failure reason` with status 200, which is what clients parse. */
@@ -13,6 +13,9 @@ export interface HttpHandlerOptions {
   trustProxy: boolean
   stats: () => TrackerStats
 }
+
+/** numwant when the client names none (BEP 3 suggests 50). */
+const DEFAULT_NUMWANT = 50
 
 /** The peer's address: the socket's, or with `trustProxy` the last X-Forwarded-For hop
  * (the one our own proxy appended; earlier hops are client-supplied and forgeable). */
@@ -53,14 +56,19 @@ export function createHttpHandler<H>(core: TrackerCore<H>, opts: HttpHandlerOpti
     }
     try {
       if (isAnnounce) {
-        const ann = parseHttpAnnounce(search, ip, core.limits.maxNumwant)
-        const result = core.announceClassic(ann)
-        return bencoded(encodeHttpAnnounce(result, core.interval, ann))
+        const a = decodeAnnounceQuery(search)
+        // The connection's address, never a parameter: a request must not point a swarm at a third party.
+        const ann: AnnounceRequest = {
+          kind: 'http', infoHash: a.infoHash, peerId: a.peerId, ip, port: a.port,
+          uploaded: a.uploaded, downloaded: a.downloaded, left: a.left, event: a.event,
+          numwant: Math.min(a.numwant ?? DEFAULT_NUMWANT, core.limits.maxNumwant),
+        }
+        return bencoded(encodeAnnounceResponse(core.announceClassic(ann), core.interval, a))
       }
-      const hashes = parseHttpScrape(parseQuery(search), core.limits.maxScrapeHashes)
-      return bencoded(encodeHttpScrape(core.scrape('http', hashes)))
+      const hashes = decodeScrapeQuery(search, core.limits.maxScrapeHashes)
+      return bencoded(encodeScrapeResponse(core.scrape('http', hashes)))
     } catch (err) {
-      if (!(err instanceof TrackerRefusal)) throw err
+      if (!(err instanceof TrackerError)) throw err
       core.reject('http', ip, err.message)
       return bencoded(encodeFailure(err.message))
     }

@@ -1,6 +1,6 @@
-import type { AnnounceRequest, AnnounceResult, ClassicPeerView, ScrapeCounts } from './types.js'
+import { encodeCompactPeer } from '../tracker-protocol/index.js'
+import type { AnnounceAnswer, AnnounceRequest, ListedPeer, ScrapeCounts } from './types.js'
 import { TrackerRefusal } from './types.js'
-import { compactPeer } from './compact.js'
 
 /** The one swarm store behind HTTP, UDP and WebSocket. Pure: no I/O, the clock is passed in.
  *
@@ -15,7 +15,7 @@ interface PeerBase {
   lastSeen: number
   slot: number
 }
-export interface ClassicPeer extends PeerBase, ClassicPeerView {
+export interface ClassicPeer extends PeerBase, ListedPeer {
   kind: 'http' | 'udp'
 }
 export interface WsPeer<H> extends PeerBase {
@@ -72,7 +72,7 @@ export class SwarmStore<H> {
   }
 
   /** Records a HTTP/UDP announce and picks up to `numwant` other classic peers. */
-  announceClassic(req: AnnounceRequest, now: number): AnnounceResult {
+  announceClassic(req: AnnounceRequest, now: number): AnnounceAnswer {
     if (req.kind === 'ws') throw new TypeError('use announceWs for WebSocket peers')
     const swarm = req.event === 'stopped' ? this.swarms.get(req.infoHash) : this.#swarmFor(req.infoHash)
     if (!swarm) return { complete: 0, incomplete: 0, downloaded: 0, peers: [] }
@@ -88,13 +88,13 @@ export class SwarmStore<H> {
       if (existing.ip !== req.ip || existing.port !== req.port || existing.kind !== req.kind) {
         this.#counts[existing.kind]--; this.#counts[req.kind]++
         existing.kind = req.kind; existing.ip = req.ip; existing.port = req.port
-        existing.compact = compactPeer(req.ip, req.port)
+        existing.compact = encodeCompactPeer(req.ip, req.port)
       }
     } else {
       if (swarm.size >= this.#opts.maxPeersPerSwarm) throw new TrackerRefusal('swarm is full')
       const peer: ClassicPeer = {
         kind: req.kind, peerId: req.peerId, ip: req.ip, port: req.port,
-        compact: compactPeer(req.ip, req.port), seeder, lastSeen: now, slot: 0,
+        compact: encodeCompactPeer(req.ip, req.port), seeder, lastSeen: now, slot: 0,
       }
       swarm.classic.add(peer)
       this.#counted(swarm, peer, +1, req.kind)

@@ -4,7 +4,7 @@ import type { Emitter } from '../util/emitter.js'
 import { SwarmStore, type Swarm } from './swarm-store.js'
 import { RateMeter, clientName, type TrackerStats } from './stats.js'
 import { RateLimiter } from './rate-limiter.js'
-import type { AnnounceRequest, AnnounceResult, PeerKind, ScrapeCounts, TrackerLimits } from './types.js'
+import type { AnnounceAnswer, AnnounceRequest, PeerKind, ScrapeCounts, TrackerLimits } from './types.js'
 import { DEFAULT_LIMITS, TrackerRefusal } from './types.js'
 
 /** State and rules shared by the three transports: the swarm store, limits, allow-list,
@@ -67,7 +67,7 @@ export class TrackerCore<H> {
     if (this.#allowList && !this.#allowList(hexOf(infoHash))) throw new TrackerRefusal('torrent not allowed on this tracker')
   }
 
-  announceClassic(req: AnnounceRequest): AnnounceResult {
+  announceClassic(req: AnnounceRequest): AnnounceAnswer {
     this.checkAllowed(req.infoHash)
     const result = this.store.announceClassic(req, this.now())
     this.noteAnnounce(req)

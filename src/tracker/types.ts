@@ -2,51 +2,25 @@
  * format into these, so the swarm store never knows whether a peer came over HTTP, UDP or
  * WebSocket beyond the `kind` tag. */
 
-export type PeerKind = 'http' | 'udp' | 'ws'
-export type AnnounceEvent = 'started' | 'completed' | 'stopped' | 'none'
+import { TrackerError, type Announce } from '../tracker-protocol/index.js'
 
-/** One announce, whatever transport carried it. Binary ids are latin1 strings (one char per
- * byte), the form the WebSocket protocol already uses, so they can key Maps directly. */
-export interface AnnounceRequest {
+export type { AnnounceEvent, AnnounceAnswer, ListedPeer, ScrapeCounts } from '../tracker-protocol/index.js'
+export type PeerKind = 'http' | 'udp' | 'ws'
+
+/** One announce, whatever transport carried it (ids are binary strings, see `Announce`). */
+export interface AnnounceRequest extends Announce {
   kind: PeerKind
-  /** 20-byte info hash as a binary string */
-  infoHash: string
-  /** 20-byte peer id as a binary string */
-  peerId: string
   /** address the peer is reached at (HTTP/UDP); for WebSocket peers the socket's address */
   ip: string
   /** TCP port the peer listens on (0 for WebSocket peers) */
   port: number
-  uploaded: number
-  downloaded: number
-  left: number
-  event: AnnounceEvent
-  /** already capped to the server's limit */
+  /** already defaulted and capped to the server's limit */
   numwant: number
 }
 
-export interface ScrapeCounts {
-  complete: number
-  incomplete: number
-  downloaded: number
-}
-
-/** A tracker's answer to one announce, before the transport encodes it. */
-export interface AnnounceResult extends ScrapeCounts {
-  /** HTTP/UDP peers picked for a HTTP/UDP announcer (never WebSocket ones) */
-  peers: ClassicPeerView[]
-}
-
-export interface ClassicPeerView {
-  peerId: string
-  ip: string
-  port: number
-  /** BEP 23 compact form: 6 bytes (IPv4) or 18 bytes (IPv6, BEP 7) */
-  compact: Uint8Array
-}
-
-/** Why a request was refused; sent back as `failure reason`. */
-export class TrackerRefusal extends Error {
+/** Why the server refused a request; sent back as `failure reason`. The wire codecs throw
+ * their base class, TrackerError, for malformed input: handlers catch TrackerError. */
+export class TrackerRefusal extends TrackerError {
   override name = 'TrackerRefusal'
 }
 

@@ -2,10 +2,9 @@ import type { Socket as UdpSocket, RemoteInfo } from 'node:dgram'
 import type { TrackerCore } from './tracker-core.js'
 import type { ConnectionIds } from './connection-id.node.js'
 import {
-  encodeConnect, encodeUdpAnnounce, encodeUdpError, encodeUdpScrape, parseUdpRequest, UdpRefusal, type Latin1Reader,
-} from './udp-codec.js'
-import { normalizeIp } from './compact.js'
-import { TrackerRefusal } from './types.js'
+  TrackerError, UdpRequestError, encodeUdpAnnounceResponse, encodeUdpConnectResponse, encodeUdpErrorResponse,
+  encodeUdpScrapeResponse, normalizeIp, parseUdpRequest, type Latin1Reader,
+} from '../tracker-protocol/index.js'
 
 /** UDP tracker (BEP 15) on one dgram socket. Announces and scrapes need a connection id that
  * only a client who received our connect reply can hold, so spoofed sources get nothing back
@@ -14,6 +13,9 @@ import { TrackerRefusal } from './types.js'
 // Datagrams arrive as Buffers: their native latin1 slice beats building strings in JS.
 const latin1: Latin1Reader = (b, start, end) => (b as Buffer).toString('latin1', start, end)
 
+/** numwant when the client sends -1 (BEP 15: "default"). */
+const DEFAULT_NUMWANT = 50
+
 export function attachUdp<H>(socket: UdpSocket, core: TrackerCore<H>, ids: ConnectionIds): void {
   socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
     const ip = normalizeIp(rinfo.address)
@@ -21,32 +23,32 @@ export function attachUdp<H>(socket: UdpSocket, core: TrackerCore<H>, ids: Conne
     try {
       const req = parseUdpRequest(msg, core.limits.maxScrapeHashes, latin1)
       if (!req) return core.reject('udp', ip, 'runt packet')
-      if (req.action === 'connect') return socket.send(encodeConnect(req.transactionId, ids.issue(ip, rinfo.port)), rinfo.port, rinfo.address)
-      if (!ids.verify(req.connectionId, ip, rinfo.port)) throw new UdpRefusal('invalid connection id', req.transactionId)
+      if (req.action === 'connect') return socket.send(encodeUdpConnectResponse(req.transactionId, ids.issue(ip, rinfo.port)), rinfo.port, rinfo.address)
+      if (!ids.verify(req.connectionId, ip, rinfo.port)) throw new UdpRequestError('invalid connection id', req.transactionId)
       if (req.action === 'announce') {
-        if (req.port === 0) throw new UdpRefusal('invalid port', req.transactionId)
+        if (req.port === 0) throw new UdpRequestError('invalid port', req.transactionId)
         try {
           const result = core.announceClassic({
             kind: 'udp', infoHash: req.infoHash, peerId: req.peerId, ip, port: req.port,
             uploaded: req.uploaded, downloaded: req.downloaded, left: req.left, event: req.event,
-            numwant: Math.min(req.numwant, core.limits.maxNumwant),
+            numwant: Math.min(req.numwant ?? DEFAULT_NUMWANT, core.limits.maxNumwant),
           })
           // BEP 15: IPv4 clients get 6-byte peers, IPv6 clients 18-byte ones (a dual-stack
           // socket sees IPv4 clients as mapped addresses, normalized away above).
-          socket.send(encodeUdpAnnounce(req.transactionId, core.interval, result, ip.includes(':') ? 18 : 6), rinfo.port, rinfo.address)
+          socket.send(encodeUdpAnnounceResponse(req.transactionId, core.interval, result, ip.includes(':') ? 18 : 6), rinfo.port, rinfo.address)
         } catch (err) {
-          if (err instanceof TrackerRefusal) throw new UdpRefusal(err.message, req.transactionId)
+          if (err instanceof TrackerError) throw new UdpRequestError(err.message, req.transactionId)
           throw err
         }
       } else {
         const files = core.scrape('udp', req.infoHashes)
-        socket.send(encodeUdpScrape(req.transactionId, [...files.values()]), rinfo.port, rinfo.address)
+        socket.send(encodeUdpScrapeResponse(req.transactionId, [...files.values()]), rinfo.port, rinfo.address)
       }
     } catch (err) {
       // Anything but a refusal is our bug: report it, drop the packet, keep serving.
-      if (!(err instanceof UdpRefusal)) return core.reject('udp', ip, `internal error: ${(err as Error).message}`)
+      if (!(err instanceof UdpRequestError)) return core.reject('udp', ip, `internal error: ${(err as Error).message}`)
       core.reject('udp', ip, err.message)
-      socket.send(encodeUdpError(err.transactionId, err.message), rinfo.port, rinfo.address)
+      socket.send(encodeUdpErrorResponse(err.transactionId, err.message), rinfo.port, rinfo.address)
     }
   })
 }

@@ -6,9 +6,9 @@ import type { TrackerCore } from './tracker-core.js'
 import { take, type Bucket } from './rate-limiter.js'
 import { requestIp } from './http-handler.node.js'
 import {
-  encodeWsFailure, parseWsMessage, WsRefusal, type WsAnnounce, type WsAnswer, type WsScrape,
-} from './ws-messages.js'
-import { TrackerRefusal } from './types.js'
+  TrackerError, WsRequestError, encodeWsAnnounceResponse, encodeWsAnswerRelay, encodeWsFailure, encodeWsOfferRelay,
+  encodeWsScrapeResponse, parseWsRequest, type WsAnnounce, type WsAnswer, type WsScrape,
+} from '../tracker-protocol/index.js'
 
 /** The WebSocket tracker (specs/websocket-tracker.md): announces, offer relay to random
  * WebSocket peers of the swarm, answers relayed by `to_peer_id`, scrape. One `WsConn` per
@@ -120,22 +120,22 @@ export class WsTracker {
     if (l.messagesPerSecondPerSocket > 0 && !take(conn, now, l.messagesPerSecondPerSocket, l.messageBurstPerSocket)) {
       core.reject('ws', conn.ip, 'rate limited')
       if (++conn.strikes >= MAX_STRIKES) { conn.ws.close(1008, 'rate limited'); return }
-      this.#send(conn, encodeWsFailure(new WsRefusal('rate limited: slow down')))
+      this.#send(conn, encodeWsFailure(new WsRequestError('rate limited: slow down')))
       return
     }
     conn.strikes = 0
     try {
-      if (isBinary) throw new WsRefusal('binary frames are not supported: send JSON text')
+      if (isBinary) throw new WsRequestError('binary frames are not supported: send JSON text')
       const text = Buffer.isBuffer(data) ? data.toString() : Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data).toString()
-      const msg = parseWsMessage(text, l)
+      const msg = parseWsRequest(text, l)
       if (msg.action === 'announce') this.#announce(conn, msg)
       else if (msg.action === 'answer') this.#answer(conn, msg)
       else this.#scrape(conn, msg)
     } catch (err) {
       // A refusal is the client's fault; anything else is ours, and still must not take the
       // process (and every other swarm) down.
-      const refusal = err instanceof TrackerRefusal ? err : new TrackerRefusal('internal error')
-      core.reject('ws', conn.ip, err instanceof TrackerRefusal ? err.message : `internal error: ${(err as Error).message}`)
+      const refusal = err instanceof TrackerError ? err : new TrackerError('internal error')
+      core.reject('ws', conn.ip, err instanceof TrackerError ? err.message : `internal error: ${(err as Error).message}`)
       this.#send(conn, encodeWsFailure(refusal))
     }
   }
@@ -143,7 +143,7 @@ export class WsTracker {
   #announce(conn: WsConn, msg: WsAnnounce): void {
     const core = this.#core
     const { infoHash, peerId } = msg
-    const refuse = (reason: string): never => { throw new WsRefusal(reason, 'announce', infoHash) }
+    const refuse = (reason: string): never => { throw new WsRequestError(reason, 'announce', infoHash) }
     try { core.checkAllowed(infoHash) } catch (err) { refuse((err as Error).message) }
     const key = infoHash + peerId
     if (!conn.has(key) && msg.event !== 'stopped' && conn.size >= core.limits.maxSwarmsPerSocket) {
@@ -152,22 +152,19 @@ export class WsTracker {
     const req = { kind: 'ws' as const, ...msg, ip: conn.ip, port: 0 }
     let r
     try { r = core.store.announceWs(req, conn, core.now()) } catch (err) {
-      if (err instanceof TrackerRefusal) refuse(err.message)
+      if (err instanceof TrackerError) refuse(err.message)
       throw err
     }
     core.noteAnnounce(req)
     if (msg.event === 'stopped') conn.delete(key)
     else conn.add(key)
     const counts = 'swarm' in r! ? r.swarm.counts() : r!
-    this.#send(conn, JSON.stringify({
-      action: 'announce', interval: core.wsInterval, info_hash: infoHash,
-      complete: counts.complete, incomplete: counts.incomplete,
-    }))
+    this.#send(conn, encodeWsAnnounceResponse({ infoHash, interval: core.wsInterval, complete: counts.complete, incomplete: counts.incomplete }))
     if (!('swarm' in r!) || msg.offers.length === 0) return
     const targets = core.store.pickWs(r.swarm, Math.min(msg.numwant, msg.offers.length), r.peer)
     targets.forEach((t, i) => {
       const o = msg.offers[i]!
-      this.#send(t.handle, JSON.stringify({ action: 'announce', info_hash: infoHash, peer_id: peerId, offer_id: o.offerId, offer: o.offer }))
+      this.#send(t.handle, encodeWsOfferRelay({ infoHash, peerId, offerId: o.offerId, offer: o.offer }))
     })
   }
 
@@ -175,20 +172,16 @@ export class WsTracker {
    * peer id on this socket, so nobody can inject answers in another peer's name. */
   #answer(conn: WsConn, msg: WsAnswer): void {
     if (!conn.has(msg.infoHash + msg.peerId)) {
-      throw new WsRefusal('announce to this torrent before answering', 'announce', msg.infoHash)
+      throw new WsRequestError('announce to this torrent before answering', 'announce', msg.infoHash)
     }
     const target = this.#core.store.swarms.get(msg.infoHash)?.ws.byId.get(msg.toPeerId)
     // The offerer may have left meanwhile: the answer is dropped, as the spec gives the answerer no reply.
     if (!target) return
-    this.#send(target.handle, JSON.stringify({
-      action: 'announce', info_hash: msg.infoHash, peer_id: msg.peerId, offer_id: msg.offerId, answer: msg.answer,
-    }))
+    this.#send(target.handle, encodeWsAnswerRelay({ infoHash: msg.infoHash, peerId: msg.peerId, offerId: msg.offerId, answer: msg.answer }))
   }
 
   #scrape(conn: WsConn, msg: WsScrape): void {
-    const files: { [hash: string]: { complete: number; incomplete: number; downloaded: number } } = {}
-    for (const [h, c] of this.#core.scrape('ws', msg.infoHashes)) files[h] = c
-    this.#send(conn, JSON.stringify({ action: 'scrape', files }))
+    this.#send(conn, encodeWsScrapeResponse(this.#core.scrape('ws', msg.infoHashes)))
   }
 
   /** Sends unless the reader is too slow (its queue is over the limit): relays are best-effort. */

@@ -37,7 +37,7 @@ test('two peers announce over HTTP to the real tracker, see each other, scrape, 
     assert.ok(b.peers.every((p) => p.host === '127.0.0.1'))
     assert.equal(b.complete, 1)
     assert.equal(b.incomplete, 1)
-    const a2 = await announceHttp(tracker.httpUrl, params(1, { left: 0, event: 'update' }), { timeoutMs: 5000 })
+    const a2 = await announceHttp(tracker.httpUrl, params(1, { left: 0, event: 'none' }), { timeoutMs: 5000 })
     assert.deepEqual(ports(a2.peers), [6881, 6882])
 
     const scrapeUrl = scrapeUrlFor(tracker.httpUrl)!
@@ -49,7 +49,7 @@ test('two peers announce over HTTP to the real tracker, see each other, scrape, 
     assert.equal(s.get(toHex(other))?.complete ?? 0, 0)
 
     await announceHttp(tracker.httpUrl, params(2, { event: 'stopped' }), { timeoutMs: 5000 })
-    const a3 = await announceHttp(tracker.httpUrl, params(1, { left: 0, event: 'update' }), { timeoutMs: 5000 })
+    const a3 = await announceHttp(tracker.httpUrl, params(1, { left: 0, event: 'none' }), { timeoutMs: 5000 })
     assert.deepEqual(ports(a3.peers), [6881])
     const s2 = await scrapeHttp(scrapeUrl, [bytes20(0xab)], { timeoutMs: 5000 })
     assert.equal(s2.get(toHex(bytes20(0xab)))?.incomplete, 0)
@@ -72,7 +72,7 @@ test('the query carries binary info_hash/peer_id byte-wise and the announce fiel
   const raw = await startRawHttp((_req, res) => res.end('d8:intervali900e5:peers0:e'))
   try {
     const infoHash = new Uint8Array(20).map((_, i) => i * 13)
-    await announceHttp(raw.url + '?passkey=abc', { ...params(3), infoHash, event: 'update', trackerId: 'tid 1', key: 0xdeadbeef }, { timeoutMs: 5000 })
+    await announceHttp(raw.url + '?passkey=abc', { ...params(3), infoHash, event: 'none', trackerId: 'tid 1', key: 0xdeadbeef }, { timeoutMs: 5000 })
     const q = raw.requests[0]!
     assert.ok(q.startsWith('/announce?passkey=abc&info_hash=' + percentEncodeBytes(infoHash) + '&'), q)
     assert.match(q, /&port=6883&uploaded=0&downloaded=0&left=1000&compact=1/)

@@ -32,7 +32,7 @@ test('two peers announce over UDP to the real tracker, see each other, scrape, a
     assert.equal(s.get(toHex(bytes20(0x01)))?.complete, 0)
 
     await client.announce(tracker.udpUrl, params(2, { event: 'stopped' }))
-    const a2 = await client.announce(tracker.udpUrl, params(1, { left: 0, event: 'update' }))
+    const a2 = await client.announce(tracker.udpUrl, params(1, { left: 0, event: 'none' }))
     assert.deepEqual(ports(a2.peers), [7881])
     assert.equal(client.pendingCount, 0)
   } finally {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import WebSocket from 'ws'
 import { RtcPeer, WebRtcError, type ChannelDuplex } from '../../src/transport/webrtc/index.js'
 import { nodeWebRtc } from '../../src/transport/webrtc/node.node.js'
-import { parseTrackerMessage, toBinaryString } from '../../src/discovery/ws-tracker-messages.js'
+import { parseWsResponse, toBinaryString } from '../../src/tracker-protocol/index.js'
 import { randomBytes } from '../../src/util/bytes.js'
 import { MemoryStorage } from '../../src/storage/memory.js'
 import { TrackerServer } from '../../src/tracker/index.js'
@@ -14,16 +14,16 @@ const rtc = nodeWebRtc({ ...LOOPBACK_RTC, gatherTimeoutMs: 3000, connectTimeoutM
 
 test('tracker messages: malformed frames are ignored, never thrown', () => {
   const id = 'a'.repeat(20)
-  assert.equal(parseTrackerMessage('not json').kind, 'ignored')
-  assert.equal(parseTrackerMessage('[1,2]').kind, 'ignored')
-  assert.equal(parseTrackerMessage(new Uint8Array(3)).kind, 'ignored')
-  assert.equal(parseTrackerMessage(JSON.stringify({ action: 'announce', info_hash: 'short' })).kind, 'ignored')
-  assert.equal(parseTrackerMessage(JSON.stringify({ action: 'announce', info_hash: '\u0100'.repeat(20) })).kind, 'ignored', 'code points above 255')
-  assert.equal(parseTrackerMessage(JSON.stringify({ action: 'announce', info_hash: id, peer_id: id, offer_id: 'x', offer: { type: 'offer', sdp: 'v=0' } })).kind, 'ignored')
-  assert.equal(parseTrackerMessage(JSON.stringify({ action: 'announce', info_hash: id, peer_id: id, offer_id: id, offer: { type: 'answer', sdp: 'v=0' } })).kind, 'ignored')
-  assert.equal(parseTrackerMessage('"' + 'x'.repeat(300 * 1024) + '"').kind, 'ignored')
-  assert.deepEqual(parseTrackerMessage(JSON.stringify({ 'failure reason': 'no' })), { kind: 'failure', reason: 'no' })
-  const offer = parseTrackerMessage(JSON.stringify({ action: 'announce', info_hash: id, peer_id: id, offer_id: id, offer: { type: 'offer', sdp: 'v=0' } }))
+  assert.equal(parseWsResponse('not json').kind, 'ignored')
+  assert.equal(parseWsResponse('[1,2]').kind, 'ignored')
+  assert.equal(parseWsResponse(new Uint8Array(3)).kind, 'ignored')
+  assert.equal(parseWsResponse(JSON.stringify({ action: 'announce', info_hash: 'short' })).kind, 'ignored')
+  assert.equal(parseWsResponse(JSON.stringify({ action: 'announce', info_hash: '\u0100'.repeat(20) })).kind, 'ignored', 'code points above 255')
+  assert.equal(parseWsResponse(JSON.stringify({ action: 'announce', info_hash: id, peer_id: id, offer_id: 'x', offer: { type: 'offer', sdp: 'v=0' } })).kind, 'ignored')
+  assert.equal(parseWsResponse(JSON.stringify({ action: 'announce', info_hash: id, peer_id: id, offer_id: id, offer: { type: 'answer', sdp: 'v=0' } })).kind, 'ignored')
+  assert.equal(parseWsResponse('"' + 'x'.repeat(300 * 1024) + '"').kind, 'ignored')
+  assert.deepEqual(parseWsResponse(JSON.stringify({ 'failure reason': 'no' })), { kind: 'failure', reason: 'no' })
+  const offer = parseWsResponse(JSON.stringify({ action: 'announce', info_hash: id, peer_id: id, offer_id: id, offer: { type: 'offer', sdp: 'v=0' } }))
   assert.equal(offer.kind, 'offer')
 })
 

@@ -1,9 +1,10 @@
+/** WebSocket tracker requests (client → tracker, see shared/specs/websocket-tracker.md):
+ * announce with offers, answer, scrape. JSON text frames whose binary ids are 20-char
+ * latin1 strings. The server validates everything here and rebuilds messages from known
+ * fields, so nothing a client sends is relayed verbatim. */
+import { isBinary20 } from './binary.js'
+import { TrackerError } from './errors.js'
 import type { AnnounceEvent } from './types.js'
-import { TrackerRefusal } from './types.js'
-
-/** Messages of the WebSocket tracker protocol (see specs/websocket-tracker.md): JSON text
- * frames whose binary ids are 20-char latin1 strings. Everything is validated here and
- * re-built from known fields, so nothing a client sends is relayed verbatim. */
 
 export interface SessionDescription { type: 'offer' | 'answer'; sdp: string }
 export interface WsOffer { offerId: string; offer: SessionDescription }
@@ -28,29 +29,56 @@ export interface WsAnswer {
   answer: SessionDescription
 }
 export interface WsScrape { action: 'scrape'; infoHashes: string[] }
-export type WsMessage = WsAnnounce | WsAnswer | WsScrape
+export type WsRequest = WsAnnounce | WsAnswer | WsScrape
+
+/** What the server reads of one request. */
+export interface WsRequestLimits { maxOffers: number; maxScrapeHashes: number; maxNumwant: number }
 
 /** A refusal that knows which action / info hash it answers, so clients can match it. */
-export class WsRefusal extends TrackerRefusal {
+export class WsRequestError extends TrackerError {
   constructor(message: string, readonly action?: 'announce' | 'scrape', readonly infoHash?: string) { super(message) }
 }
 
-const MAX_SDP = 32 * 1024
+/** Longest SDP accepted in an offer or answer. */
+export const MAX_SDP = 32 * 1024
+
+// ---- encoding (clients) ----
+
+export function encodeWsAnnounce(a: Omit<WsAnnounce, 'action'>): string {
+  return JSON.stringify({
+    action: 'announce', info_hash: a.infoHash, peer_id: a.peerId,
+    uploaded: a.uploaded, downloaded: a.downloaded, left: a.left,
+    ...(a.event !== 'none' ? { event: a.event } : {}),
+    numwant: a.numwant,
+    offers: a.offers.map((o) => ({ offer_id: o.offerId, offer: { type: o.offer.type, sdp: o.offer.sdp } })),
+  })
+}
+
+/** An answer goes out as an `announce` carrying `to_peer_id` (the offerer). */
+export function encodeWsAnswer(a: Omit<WsAnswer, 'action'>): string {
+  return JSON.stringify({
+    action: 'announce', info_hash: a.infoHash, peer_id: a.peerId, to_peer_id: a.toPeerId,
+    offer_id: a.offerId, answer: { type: a.answer.type, sdp: a.answer.sdp },
+  })
+}
+
+export function encodeWsScrape(infoHashes: readonly string[]): string {
+  return JSON.stringify({ action: 'scrape', info_hash: infoHashes.length === 1 ? infoHashes[0] : infoHashes })
+}
+
+// ---- decoding (the server) ----
 
 type Json = { [key: string]: unknown }
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-// One code point per byte: every char must be <= 0xff.
-const isBinary20 = (v: unknown): v is string => typeof v === 'string' && v.length === 20 && /^[\0-\xff]*$/.test(v)
-
-export function parseWsMessage(text: string, limits: { maxOffers: number; maxScrapeHashes: number; maxNumwant: number }): WsMessage {
+export function parseWsRequest(text: string, limits: WsRequestLimits): WsRequest {
   let data: unknown
-  try { data = JSON.parse(text) } catch { throw new WsRefusal('invalid JSON') }
-  if (!isObject(data)) throw new WsRefusal('message must be a JSON object')
+  try { data = JSON.parse(text) } catch { throw new WsRequestError('invalid JSON') }
+  if (!isObject(data)) throw new WsRequestError('message must be a JSON object')
   if (data.action === 'scrape') return parseScrape(data, limits.maxScrapeHashes)
-  if (data.action !== 'announce') throw new WsRefusal('unknown action')
+  if (data.action !== 'announce') throw new WsRequestError('unknown action')
 
-  const fail = (reason: string, hash?: string): never => { throw new WsRefusal(reason, 'announce', hash) }
+  const fail = (reason: string, hash?: string): never => { throw new WsRequestError(reason, 'announce', hash) }
   if (!isBinary20(data.info_hash)) fail('invalid info_hash: must be 20 bytes')
   const infoHash = data.info_hash as string
   if (!isBinary20(data.peer_id)) fail('invalid peer_id: must be 20 bytes', infoHash)
@@ -99,25 +127,13 @@ export function parseWsMessage(text: string, limits: { maxOffers: number; maxScr
 function parseScrape(data: Json, maxHashes: number): WsScrape {
   const raw = data.info_hash
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
-  if (list.length === 0) throw new WsRefusal('missing info_hash (full scrape is not offered)', 'scrape')
-  if (list.length > maxHashes) throw new WsRefusal(`too many info_hash values (at most ${maxHashes})`, 'scrape')
-  for (const h of list) if (!isBinary20(h)) throw new WsRefusal('invalid info_hash: must be 20 bytes', 'scrape')
+  if (list.length === 0) throw new WsRequestError('missing info_hash (full scrape is not offered)', 'scrape')
+  if (list.length > maxHashes) throw new WsRequestError(`too many info_hash values (at most ${maxHashes})`, 'scrape')
+  for (const h of list) if (!isBinary20(h)) throw new WsRequestError('invalid info_hash: must be 20 bytes', 'scrape')
   return { action: 'scrape', infoHashes: list as string[] }
 }
 
 function description(v: unknown, type: 'offer' | 'answer'): SessionDescription | undefined {
   if (!isObject(v) || v.type !== type || typeof v.sdp !== 'string' || v.sdp.length > MAX_SDP) return undefined
   return { type, sdp: v.sdp }
-}
-
-/** `{ "failure reason" }`, with the action and info hash when known (clients ignore replies
- * they cannot attribute to a torrent). */
-export function encodeWsFailure(err: WsRefusal | TrackerRefusal): string {
-  const out: Json = {}
-  if (err instanceof WsRefusal) {
-    if (err.action) out.action = err.action
-    if (err.infoHash) out.info_hash = err.infoHash
-  }
-  out['failure reason'] = err.message
-  return JSON.stringify(out)
 }

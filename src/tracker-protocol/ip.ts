@@ -1,5 +1,5 @@
-/** Compact peer addresses: BEP 23 (IPv4, 4 bytes + port) and BEP 7 (IPv6, 16 bytes + port).
- * Pure parsing of textual addresses so this module runs anywhere. */
+/** Textual IP addresses ↔ bytes, for the compact peer forms (BEP 23, BEP 7). Pure, so it runs
+ * in browsers too (no node:net). */
 
 /** Strips the IPv4-mapped IPv6 prefix that dual-stack sockets report (`::ffff:1.2.3.4`). */
 export function normalizeIp(ip: string): string {
@@ -53,13 +53,19 @@ export function parseIPv6(ip: string): Uint8Array | undefined {
   return out
 }
 
-/** 6 bytes for IPv4, 18 bytes for IPv6, empty when the address is unparsable. */
-export function compactPeer(ip: string, port: number): Uint8Array {
-  const addr = parseIPv4(ip) ?? parseIPv6(ip)
-  if (!addr) return new Uint8Array(0)
-  const out = new Uint8Array(addr.length + 2)
-  out.set(addr)
-  out[addr.length] = (port >> 8) & 0xff
-  out[addr.length + 1] = port & 0xff
-  return out
+/** 16 bytes at `off` as RFC 5952 text (longest zero run collapsed), so equal addresses
+ * compare equal as strings. */
+export function formatIPv6(b: Uint8Array, off = 0): string {
+  const groups: string[] = []
+  for (let i = 0; i < 16; i += 2) groups.push(((b[off + i]! << 8) | b[off + i + 1]!).toString(16))
+  let best = -1, bestLen = 0
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== '0') { i++; continue }
+    let j = i
+    while (j < 8 && groups[j] === '0') j++
+    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i }
+    i = j
+  }
+  if (best < 0) return groups.join(':')
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`
 }
