@@ -16,7 +16,7 @@ const usage = `swarmstream: a streaming BitTorrent client
   ${seedUsage}
   ${downloadUsage}
   ${serveUsage}
-  swarmstream tracker [--http <port>] [--udp <port>] [--ws <port>] [--host 127.0.0.1]
+  swarmstream tracker [--http <port>] [--udp <port>] [--ws <port>] [--host 127.0.0.1] [--workers <n>] [--redis <url>]
   ${demoUsage}
 
 This build has no DHT and no local service discovery: peers come from trackers and
