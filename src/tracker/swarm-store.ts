@@ -73,6 +73,10 @@ export class SwarmStore<H> {
         compact: encodeCompactPeer(req.ip, req.port), seeder, lastSeen: now, slot: 0,
       }
       swarm.classic.add(self)
+      // The peer announced to another process before: this one takes it over (the other
+      // drops its copy when it hears of it, see takeOver).
+      const mirrored = swarm.remote.byId.get(req.peerId)
+      if (mirrored) swarm.remote.remove(mirrored)
       this.#counted(swarm, self, +1, req.kind)
       if (req.event === 'completed') swarm.downloaded++
       this.#onChange?.(req.infoHash, swarm, self)
@@ -161,6 +165,14 @@ export class SwarmStore<H> {
     if (swarm.remote.size >= this.#opts.maxPeersPerSwarm) return false
     swarm.remote.add({ peerId, origin, ip, port, compact, seeder, slot: 0 })
     return true
+  }
+
+  /** Another process now holds this classic peer (it announced there last, e.g. on a new
+   * connection handed to another worker): drop the local copy, so it is counted once. */
+  takeOver(infoHash: string, peerId: string): void {
+    const swarm = this.swarms.get(infoHash)
+    const p = swarm?.classic.byId.get(peerId)
+    if (swarm && p) this.#removePeer(swarm, p, 'classic', infoHash)
   }
 
   removeRemote(infoHash: string, origin: string, peerId: string): void {

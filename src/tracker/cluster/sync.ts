@@ -133,7 +133,10 @@ export class ClusterSync<H> {
     // An origin we hear from is alive, even before its first heartbeat.
     if (!this.#reports.has(b.o)) this.#reports.set(b.o, emptyReport(b.o, this.#now()))
     for (const op of b.ops) {
-      if (op.t === 'p') this.#store.putRemote(op.h, b.o, op.id, op.ip, op.port, encodeCompactPeer(op.ip, op.port), op.s === 1)
+      if (op.t === 'p') {
+        this.#store.takeOver(op.h, op.id)
+        this.#store.putRemote(op.h, b.o, op.id, op.ip, op.port, encodeCompactPeer(op.ip, op.port), op.s === 1)
+      }
       else if (op.t === 'x') this.#store.removeRemote(op.h, b.o, op.id)
       else {
         const zero = op.c === 0 && op.i === 0 && op.w === 0
@@ -155,6 +158,8 @@ export class ClusterSync<H> {
         this.#forget(o)
       }
     }
+    // Batches first: a report never runs ahead of the peers it counts.
+    this.flush()
     if (this.#link.connected) this.#link.heartbeat(this.#hooks.report())
   }
 }
