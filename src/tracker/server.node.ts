@@ -60,7 +60,9 @@ export class TrackerServer extends Emitter<TrackerEvents> {
     super()
     this.#opts = opts
     let sync: ClusterSync<WsConn> | undefined
-    this.#core = new TrackerCore(this, opts.cluster ? { ...opts, onChange: (h, s, p, r) => sync!.onChange(h, s, p, r) } : opts)
+    this.#core = new TrackerCore(this, opts.cluster
+      ? { ...opts, onChange: (h, s, p, r) => sync!.onChange(h, s, p, r), onMirrorHit: (h, p, stopped) => sync!.onMirrorHit(h, p, stopped) }
+      : opts)
     const wsOpt = this.#wsEndpoint()
     const ws = wsOpt === false ? undefined : new WsTracker(this.#core, { trustProxy: opts.trustProxy ?? false })
     this.#ws = ws

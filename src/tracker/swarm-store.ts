@@ -1,7 +1,7 @@
 import { encodeCompactPeer } from '../tracker-protocol/index.js'
 import type { AnnounceAnswer, AnnounceRequest, ListedPeer, ScrapeCounts } from './types.js'
 import { TrackerRefusal } from './types.js'
-import { Swarm, type ClassicPeer, type OriginSummary, type WsPeer } from './swarm.js'
+import { Swarm, type ClassicPeer, type OriginSummary, type RemotePeer, type WsPeer } from './swarm.js'
 
 /** The one swarm store behind HTTP, UDP and WebSocket. Pure: no I/O, the clock is passed in.
  * Local peers are authoritative here; peers of other processes of a cluster are mirrored in
@@ -19,6 +19,9 @@ export interface SwarmStoreOptions {
   /** a local change others must learn of: a classic peer added, changed or (`removed`)
    * gone, or (no peer) the swarm's counts changed */
   onChange?: (infoHash: string, swarm: Swarm<unknown>, peer?: ClassicPeer, removed?: boolean) => void
+  /** a classic peer held by another process announced here, unchanged (or `stopped`): the
+   * answer comes from the mirror and the holder is told (see cluster/sync.ts) */
+  onMirrorHit?: (infoHash: string, peer: RemotePeer, stopped: boolean) => void
 }
 
 export interface StoreCounts {
@@ -50,11 +53,20 @@ export class SwarmStore<H> {
     const swarm = req.event === 'stopped' ? this.swarms.get(req.infoHash) : this.#swarmFor(req.infoHash)
     if (!swarm) return { complete: 0, incomplete: 0, downloaded: 0, peers: [] }
     const existing = swarm.classic.byId.get(req.peerId)
+    const seeder = req.left === 0
+    // Held by another process (its last announce went there: workers get connections in
+    // turn). Unchanged, it stays there; a change moves it here (below).
+    const mirror = existing ? undefined : swarm.remote.byId.get(req.peerId)
+    if (mirror && this.#opts.onMirrorHit && (req.event === 'stopped' || (mirror.seeder === seeder && mirror.ip === req.ip && mirror.port === req.port))) {
+      this.#opts.onMirrorHit(req.infoHash, mirror, req.event === 'stopped')
+      if (req.event === 'stopped') return { ...swarm.counts(), peers: [] }
+      const c = swarm.counts()
+      return { complete: c.complete, incomplete: c.incomplete, downloaded: c.downloaded, peers: this.#pick(swarm.classic.list, swarm.remote.list, req.numwant, mirror, seeder) }
+    }
     if (req.event === 'stopped') {
       if (existing) this.#removePeer(swarm, existing, 'classic', req.infoHash)
       return { ...swarm.counts(), peers: [] }
     }
-    const seeder = req.left === 0
     let self = existing
     if (existing) {
       const flipped = this.#setSeeder(swarm, existing, seeder)
@@ -163,7 +175,7 @@ export class SwarmStore<H> {
     const prev = swarm.remote.byId.get(peerId)
     if (prev) { prev.origin = origin; prev.ip = ip; prev.port = port; prev.compact = compact; prev.seeder = seeder; return true }
     if (swarm.remote.size >= this.#opts.maxPeersPerSwarm) return false
-    swarm.remote.add({ peerId, origin, ip, port, compact, seeder, slot: 0 })
+    swarm.remote.add({ peerId, origin, ip, port, compact, seeder, slot: 0, touched: 0 })
     return true
   }
 
@@ -173,6 +185,12 @@ export class SwarmStore<H> {
     const swarm = this.swarms.get(infoHash)
     const p = swarm?.classic.byId.get(peerId)
     if (swarm && p) this.#removePeer(swarm, p, 'classic', infoHash)
+  }
+
+  /** The classic peer announced at another process too: it is alive. */
+  touch(infoHash: string, peerId: string, now: number): void {
+    const p = this.swarms.get(infoHash)?.classic.byId.get(peerId)
+    if (p) p.lastSeen = Math.max(p.lastSeen, now)
   }
 
   removeRemote(infoHash: string, origin: string, peerId: string): void {
@@ -249,7 +267,7 @@ export class SwarmStore<H> {
   /** Up to `n` peers from a random window over `a` then `b` (local, then remote): start at a
    * random slot and walk on (wrapping). Swap-removal keeps reshuffling the arrays, so windows
    * vary; the cost is O(n), not O(size), and needs no bookkeeping of picked slots. */
-  #pick<P extends { seeder: boolean }, Q extends { seeder: boolean }>(a: readonly P[], b: readonly Q[], n: number, self: P | undefined, noSeeders: boolean): (P | Q)[] {
+  #pick<P extends { seeder: boolean }, Q extends { seeder: boolean }>(a: readonly P[], b: readonly Q[], n: number, self: P | Q | undefined, noSeeders: boolean): (P | Q)[] {
     const out: (P | Q)[] = []
     const size = a.length + b.length
     if (n <= 0 || size === 0) return out

@@ -23,6 +23,8 @@ export interface WsPeer<H> extends PeerBase {
 /** A classic peer announced to another process of the cluster. */
 export interface RemotePeer extends PeerBase, ListedPeer {
   origin: string
+  /** when we last told the origin that the peer announced here too (ms) */
+  touched: number
 }
 /** What another process has of a swarm: counts over all its peers, and how many of them are
  * WebSocket peers (offers are forwarded there in proportion). */

@@ -35,6 +35,7 @@ export interface CoreOptions {
   random?: (n: number) => number
   /** local changes other processes of a cluster must learn of (see SwarmStoreOptions) */
   onChange?: SwarmStoreOptions['onChange']
+  onMirrorHit?: SwarmStoreOptions['onMirrorHit']
 }
 
 /** Counters since start, for /metrics (monotonic). */
@@ -74,7 +75,7 @@ export class TrackerCore<H> {
     this.#allowList = opts.allowList
     this.random = opts.random ?? ((n) => Math.floor(Math.random() * n))
     this.store = new SwarmStore<H>({
-      maxPeersPerSwarm: this.limits.maxPeersPerSwarm, maxSwarms: this.limits.maxSwarms, random: this.random, onChange: opts.onChange,
+      maxPeersPerSwarm: this.limits.maxPeersPerSwarm, maxSwarms: this.limits.maxSwarms, random: this.random, onChange: opts.onChange, onMirrorHit: opts.onMirrorHit,
     })
     this.addressLimiter = new RateLimiter({
       rate: this.limits.requestsPerSecondPerAddress, burst: this.limits.requestBurstPerAddress,

@@ -12,6 +12,10 @@ export type PeerOp =
   | { t: 'p'; h: string; id: string; ip: string; port: number; s: 0 | 1 }
   /** a classic peer left */
   | { t: 'x'; h: string; id: string }
+  /** to the process holding a classic peer: it announced elsewhere, unchanged (it is alive) */
+  | { t: 't'; h: string; id: string }
+  /** to the process holding a classic peer: it said `stopped` elsewhere */
+  | { t: 's'; h: string; id: string }
   /** an origin's counts for one swarm over all its peers; `w` WebSocket peers among them. All
    * zero: the origin has nothing of that swarm any more. */
   | { t: 'c'; h: string; c: number; i: number; d: number; w: number }

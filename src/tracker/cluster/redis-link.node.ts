@@ -82,6 +82,7 @@ export class RedisLink implements ClusterLink {
     for (const op of b.ops) {
       if (op.t === 'p') put[op.h + op.id] = JSON.stringify(op)
       else if (op.t === 'x') drop.push(op.h + op.id)
+      else if (op.t === 't' || op.t === 's') continue // notes to the holder: nothing to keep
       else if (op.c === 0 && op.i === 0 && op.w === 0) dropSwarm.push(op.h)
       else putSwarm[op.h] = JSON.stringify(op)
     }

@@ -1,5 +1,5 @@
 import { encodeCompactPeer } from '../../tracker-protocol/index.js'
-import type { SwarmStore, Swarm, ClassicPeer } from '../swarm-store.js'
+import type { SwarmStore, Swarm, ClassicPeer, RemotePeer } from '../swarm-store.js'
 import type { Batch, ClusterLink, LinkHandlers, OriginReport, PeerOp, Relay } from './messages.js'
 
 /** Keeps this process's part of the swarms published to the cluster and the other processes'
@@ -14,6 +14,8 @@ export interface SyncOptions {
   heartbeatMs?: number
   /** an origin silent this long is taken for dead and forgotten (default 15 s) */
   deadAfterMs?: number
+  /** a peer held elsewhere that keeps announcing here is reported alive this often (default 60 s) */
+  touchEveryMs?: number
   now?: () => number
 }
 
@@ -37,6 +39,9 @@ export class ClusterSync<H> {
   /** key infoHash + peerId → the peer (undefined: removed) */
   readonly #dirtyPeers = new Map<string, ClassicPeer | undefined>()
   readonly #dirtySwarms = new Set<string>()
+  /** touches and stops for peers other processes hold */
+  #notes: PeerOp[] = []
+  readonly #touchEveryMs: number
   readonly #reports = new Map<string, OriginReport>()
   #seq = 0
   #flushTimer: ReturnType<typeof setInterval> | undefined
@@ -52,6 +57,17 @@ export class ClusterSync<H> {
     this.#deadAfterMs = opts.deadAfterMs ?? 15_000
     this.#flushMs = opts.flushMs ?? 50
     this.#heartbeatMs = opts.heartbeatMs ?? 1000
+    this.#touchEveryMs = opts.touchEveryMs ?? 60_000
+  }
+
+  /** The store's mirror-hit hook: tells the holder, at most once per `touchEveryMs` per peer
+   * (its expiry is minutes away), or at once for `stopped`. */
+  readonly onMirrorHit = (infoHash: string, peer: RemotePeer, stopped: boolean): void => {
+    if (stopped) { this.#notes.push({ t: 's', h: infoHash, id: peer.peerId }); this.#store.removeRemote(infoHash, peer.origin, peer.peerId); return }
+    const now = this.#now()
+    if (now - peer.touched < this.#touchEveryMs) return
+    peer.touched = now
+    this.#notes.push({ t: 't', h: infoHash, id: peer.peerId })
   }
 
   get origin(): string { return this.#link.origin }
@@ -85,9 +101,10 @@ export class ClusterSync<H> {
 
   /** Sends what changed since the last flush. */
   flush(): void {
-    if (this.#dirtyPeers.size === 0 && this.#dirtySwarms.size === 0) return
-    if (!this.#link.connected) return // kept dirty; the full state follows the reconnection anyway
-    const ops: PeerOp[] = []
+    if (this.#dirtyPeers.size === 0 && this.#dirtySwarms.size === 0 && this.#notes.length === 0) return
+    if (!this.#link.connected) { this.#notes = []; return } // kept dirty; the full state follows the reconnection anyway
+    const ops: PeerOp[] = this.#notes
+    this.#notes = []
     for (const [key, peer] of this.#dirtyPeers) {
       const h = key.slice(0, 20), id = key.slice(20)
       ops.push(peer ? peerOp(h, peer) : { t: 'x', h, id })
@@ -138,6 +155,8 @@ export class ClusterSync<H> {
         this.#store.putRemote(op.h, b.o, op.id, op.ip, op.port, encodeCompactPeer(op.ip, op.port), op.s === 1)
       }
       else if (op.t === 'x') this.#store.removeRemote(op.h, b.o, op.id)
+      else if (op.t === 't') this.#store.touch(op.h, op.id, this.#now())
+      else if (op.t === 's') this.#store.takeOver(op.h, op.id)
       else {
         const zero = op.c === 0 && op.i === 0 && op.w === 0
         this.#store.setSummary(op.h, b.o, zero ? undefined : { complete: op.c, incomplete: op.i, downloaded: op.d, ws: op.w })
