@@ -175,7 +175,7 @@ export class SwarmStore<H> {
     const prev = swarm.remote.byId.get(peerId)
     if (prev) { prev.origin = origin; prev.ip = ip; prev.port = port; prev.compact = compact; prev.seeder = seeder; return true }
     if (swarm.remote.size >= this.#opts.maxPeersPerSwarm) return false
-    swarm.remote.add({ peerId, origin, ip, port, compact, seeder, slot: 0, touched: 0 })
+    swarm.remote.add({ peerId, origin, ip, port, compact, seeder, slot: 0, touched: -Infinity })
     return true
   }
 

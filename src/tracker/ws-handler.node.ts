@@ -204,22 +204,24 @@ export class WsTracker {
 
   /** A relay from another process: offers for our peers of the swarm, or an answer for one. */
   deliver(r: Relay): void {
+    if (typeof r !== 'object' || r === null || typeof r.h !== 'string' || typeof r.from !== 'string') return
     const swarm = this.#core.store.swarms.get(r.h)
     if (!swarm) return
     const core = this.#core
     if (r.t === 'answer') {
       const target = swarm.ws.byId.get(r.to)
-      if (!target || r.sdp.length > MAX_SDP) return
+      if (!target || typeof r.sdp !== 'string' || typeof r.id !== 'string' || r.sdp.length > MAX_SDP) return
       core.counters.relaysIn++
       this.#send(target.handle, encodeWsAnswerRelay({ infoHash: r.h, peerId: r.from, offerId: r.id, answer: { type: 'answer', sdp: r.sdp } }))
       return
     }
+    if (r.t !== 'offer' || !Array.isArray(r.offers) || typeof r.back !== 'string') return
     const offers = r.offers.slice(0, core.limits.maxOffers)
     // One spare pick in case the offerer itself also holds a socket here.
     const targets = core.store.pickWs(swarm, offers.length + 1, undefined).filter((t) => t.peerId !== r.from)
     for (let i = 0; i < offers.length && i < targets.length; i++) {
       const o = offers[i]!
-      if (o.sdp.length > MAX_SDP) continue
+      if (typeof o?.sdp !== 'string' || typeof o.id !== 'string' || o.sdp.length > MAX_SDP) continue
       this.#routes.set(o.id, r.back)
       core.counters.relaysIn++
       this.#send(targets[i]!.handle, encodeWsOfferRelay({ infoHash: r.h, peerId: r.from, offerId: o.id, offer: { type: 'offer', sdp: o.sdp } }))

@@ -12,6 +12,7 @@ import { decode, getBytes, getInt, isDict } from '../../src/bencode/index.js'
 import { TrackerServer } from '../../src/tracker/index.js'
 import { RedisLink } from '../../src/tracker/cluster/redis-link.node.js'
 import { decodeCompactPeers } from '../../src/tracker-protocol/index.js'
+import { createClient } from '@redis/client'
 import { httpGet, pct, until } from './helpers.js'
 import { startRedis, webrtcMissing, webtorrent } from './cluster-helpers.js'
 
@@ -66,6 +67,16 @@ test('three instances over Redis: HTTP peers on 1 and 3 are seen on 2; Redis kil
     assert.ok(await until(async () => (await announce(ports[0]!, 1)).ports.includes(7004), 20_000), 'instance 1 learns the peer announced on 2 during the outage')
     assert.ok(warnings.some((w) => /Redis is back/.test(w)))
     assert.deepEqual((await announce(ports[2]!, 3)).ports, [7001, 7002, 7004])
+
+    // Junk on the shared channels (a bad writer to Redis): dropped, nobody crashes.
+    const junk = createClient({ url: redis.url })
+    await junk.connect()
+    for (const m of ['{', 'null', `{"k":"b","b":{"o":"evil","q":1,"ops":[{"t":"p","h":1},{"t":"c","h":"${'x'.repeat(20)}","c":-1}]}}`, '{"k":"r","r":null}', '{"k":"b","b":7}']) {
+      await junk.publish('swarmstream:bus', m)
+    }
+    for (const m of ['{"t":"offer","h":"x"}', '{"t":"answer"}', '[]', '{"t":"offer","h":"' + IH + '","from":"x","back":"y","offers":[null,{"id":1}]}']) await junk.publish('swarmstream:relay:http-2', m)
+    await junk.close()
+    assert.deepEqual((await announce(ports[1]!, 2)).ports, [7001, 7003], 'still serving, mirrors intact (a seeder gets no seeders)')
   } finally {
     await Promise.all(servers.map((s) => s.close()))
     await redis.stop()

@@ -20,6 +20,23 @@ export type PeerOp =
    * zero: the origin has nothing of that swarm any more. */
   | { t: 'c'; h: string; c: number; i: number; d: number; w: number }
 
+const str = (v: unknown): v is string => typeof v === 'string'
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
+
+/** Checks an op from another process (Redis is shared infrastructure: a bad writer must not
+ * take every tracker down with it). */
+export function isPeerOp(v: unknown): v is PeerOp {
+  if (typeof v !== 'object' || v === null) return false
+  const o = v as Record<string, unknown>
+  if (!str(o.h) || o.h.length !== 20) return false
+  switch (o.t) {
+    case 'p': return str(o.id) && o.id.length === 20 && str(o.ip) && o.ip.length <= 64 && num(o.port) && o.port < 65536 && (o.s === 0 || o.s === 1)
+    case 'x': case 't': case 's': return str(o.id) && o.id.length === 20
+    case 'c': return num(o.c) && num(o.i) && num(o.d) && num(o.w)
+    default: return false
+  }
+}
+
 export interface Batch {
   /** origin */
   o: string

@@ -176,7 +176,12 @@ export class RedisLink implements ClusterLink {
     this.#h?.batch({ o, q: Number(seq), full: true, ops })
   }
 
+  /** Never throws: it runs inside the Redis client's callback. */
   #onMessage(channel: string, message: string): void {
+    try { this.#dispatch(channel, message) } catch (err) { this.#h?.warning(`bad message from Redis dropped: ${(err as Error).message}`) }
+  }
+
+  #dispatch(channel: string, message: string): void {
     const h = this.#h
     if (!h) return
     let m: unknown
@@ -186,7 +191,7 @@ export class RedisLink implements ClusterLink {
     const bus = m as BusMessage
     if (bus.k === 'r') { if (bus.r.o !== this.origin) h.report(bus.r) }
     else if (bus.k === 'g') { if (bus.o !== this.origin) { this.#seq.delete(bus.o); h.gone(bus.o) } }
-    else if (bus.k === 'b' && bus.b.o !== this.origin) {
+    else if (bus.k === 'b' && typeof bus.b?.o === 'string' && typeof bus.b.q === 'number' && bus.b.o !== this.origin) {
       if (this.#held) this.#held.push(bus.b)
       else this.#onBatch(bus.b)
     }

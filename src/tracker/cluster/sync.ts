@@ -1,6 +1,6 @@
 import { encodeCompactPeer } from '../../tracker-protocol/index.js'
 import type { SwarmStore, Swarm, ClassicPeer, RemotePeer } from '../swarm-store.js'
-import type { Batch, ClusterLink, LinkHandlers, OriginReport, PeerOp, Relay } from './messages.js'
+import { isPeerOp, type Batch, type ClusterLink, type LinkHandlers, type OriginReport, type PeerOp, type Relay } from './messages.js'
 
 /** Keeps this process's part of the swarms published to the cluster and the other processes'
  * parts mirrored into the local store, so every announce is answered from local memory.
@@ -84,7 +84,7 @@ export class ClusterSync<H> {
       batch: (b) => this.#apply(b),
       relay: (r) => this.#hooks.relay(r),
       // Age is judged by when we heard, not by the sender's clock.
-      report: (r) => { if (r.o !== this.origin) this.#reports.set(r.o, { ...r, at: this.#now() }) },
+      report: (r) => { if (typeof r?.o === 'string' && r.o !== this.origin) this.#reports.set(r.o, { ...r, at: this.#now() }) },
       gone: (o) => this.#forget(o),
       resync: () => this.#publishFull(),
       warning: (m) => this.#hooks.warning(m),
@@ -145,11 +145,12 @@ export class ClusterSync<H> {
   }
 
   #apply(b: Batch): void {
-    if (b.o === this.origin) return
+    if (typeof b !== 'object' || b === null || typeof b.o !== 'string' || !Array.isArray(b.ops) || b.o === this.origin) return
     if (b.full) this.#store.dropOrigin(b.o)
     // An origin we hear from is alive, even before its first heartbeat.
     if (!this.#reports.has(b.o)) this.#reports.set(b.o, emptyReport(b.o, this.#now()))
     for (const op of b.ops) {
+      if (!isPeerOp(op)) continue
       if (op.t === 'p') {
         this.#store.takeOver(op.h, op.id)
         this.#store.putRemote(op.h, b.o, op.id, op.ip, op.port, encodeCompactPeer(op.ip, op.port), op.s === 1)
