@@ -95,8 +95,8 @@ export class SwarmStore<H> {
     }
     // A seeder gets no other seeders: they have nothing to trade.
     const peers: ListedPeer[] = this.#pick(swarm.classic.list, swarm.remote.list, req.numwant, self, seeder)
-    const c = swarm.counts()
-    return { complete: c.complete, incomplete: c.incomplete, downloaded: c.downloaded, peers }
+    const o = swarm.others // (no counts() object: this runs for every announce)
+    return { complete: swarm.complete + o.complete, incomplete: swarm.incomplete + o.incomplete, downloaded: swarm.downloaded + o.downloaded, peers }
   }
 
   /** Records a WebSocket announce. Refuses a peer id held by another live socket (no hijacking). */
