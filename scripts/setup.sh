@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Node and npm:
 # the reference peers (libtorrent's Python binding, Transmission), ffmpeg for test videos,
-# coturn and Chromium for the WebRTC tests, iproute2 for the loopback-only namespace, then
+# coturn and Chromium for the WebRTC tests, redis-server for the tracker cluster, iproute2 for the loopback-only namespace, then
 # the npm dependencies from the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,7 @@ command -v ffprobe >/dev/null || need+=(ffmpeg)
 command -v turnserver >/dev/null || need+=(coturn)      # TURN relay for WebRTC tests
 [ -x /usr/bin/chromium ] || need+=(chromium)            # browser tests (playwright-core drives it)
 command -v unshare >/dev/null || need+=(util-linux)
+command -v redis-server >/dev/null || need+=(redis-server)  # shared swarm store for the tracker cluster tests
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   echo "installing Debian packages: ${need[*]}"

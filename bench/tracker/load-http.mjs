@@ -46,6 +46,6 @@ function open() {
   s.on('error', () => { errors++; finish() })
 }
 let open_ = conns
-function finish() { if (--open_ === 0) { process.send({ done, errors, failures }); process.exit(0) } }
+function finish() { if (--open_ === 0) { process.send({ done, errors, failures, cpu: process.cpuUsage() }); process.exit(0) } }
 for (let c = 0; c < conns; c++) open()
 setTimeout(() => { process.send({ done, errors, failures, timedOut: true }); process.exit(0) }, seconds * 1000 + 5000).unref()

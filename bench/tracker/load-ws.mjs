@@ -1,15 +1,17 @@
 // Child process: WebSocket tracker peers.
 //   load-ws.mjs hold PORT COUNT SEED     open COUNT sockets, announce once each (no offers), report
 //                                        'ready', keep them until told to 'close' over IPC
-//   load-ws.mjs relay PORT SAMPLES SEED  one offerer + 10 answerers in a fresh swarm; measures the
+//   load-ws.mjs relay PORT SAMPLES SEED [SENDER_PORT]
+//                                        one offerer + 10 answerers in a fresh swarm; measures the
 //                                        time from sending an announce with 1 offer to its arrival
+//                                        (the offerer on SENDER_PORT: another instance of a cluster)
 import WebSocket from 'ws'
-const [mode, portS, countS, seedS] = process.argv.slice(2)
+const [mode, portS, countS, seedS, senderPortS] = process.argv.slice(2)
 const port = Number(portS), count = Number(countS), seed = Number(seedS)
 const url = `ws://127.0.0.1:${port}`
 const bin = (s) => s.padEnd(20, '.').slice(0, 20)
-const open = () => new Promise((resolve, reject) => {
-  const ws = new WebSocket(url, { perMessageDeflate: false })
+const open = (to = url) => new Promise((resolve, reject) => {
+  const ws = new WebSocket(to, { perMessageDeflate: false })
   ws.once('open', () => resolve(ws)); ws.once('error', reject)
 })
 const announce = (ws, infoHash, peerId, extra = {}) => ws.send(JSON.stringify({
@@ -45,7 +47,7 @@ if (mode === 'hold') {
     ws.on('message', (d) => { const m = JSON.parse(d); if (m.offer && pending) { const p = pending; pending = null; p(performance.now()) } })
     announce(ws, infoHash, bin(`-RX-${i}`))
   }
-  const sender = await open()
+  const sender = await open(senderPortS ? `ws://127.0.0.1:${senderPortS}` : url)
   sender.on('message', () => {})
   await new Promise((r) => setTimeout(r, 300))
   const lat = []

@@ -1,15 +1,18 @@
 // Child process: runs one tracker server (ours or the bittorrent-tracker npm server) on
 // 127.0.0.1 with HTTP, UDP and WebSocket, reports its ports over IPC and answers memory probes.
-// Usage (from run.mjs): node --expose-gc --import tsx serve.mjs ours|bt
-const which = process.argv[2]
+// Usage (from run.mjs, cluster.mjs): node --expose-gc --import tsx serve.mjs ours|bt [REDIS_URL ORIGIN]
+// With a Redis URL our server joins the instances sharing that Redis.
+const [which, redisUrl, origin] = process.argv.slice(2)
 let close
 let ports
 if (which === 'ours') {
   const { TrackerServer } = await import('../../src/tracker/index.ts')
+  const cluster = redisUrl ? { cluster: new (await import('../../src/tracker/cluster/redis-link.node.ts')).RedisLink(redisUrl, origin) } : {}
   // Limits raised: every load process shares 127.0.0.1, so per-address limits would throttle the bench.
   const server = new TrackerServer({
     http: { port: 0 }, udp: { port: 0 }, ws: 'http', interval: 600,
     limits: { requestsPerSecondPerAddress: 0, maxSocketsPerAddress: 0, messagesPerSecondPerSocket: 0, maxPeersPerSwarm: 100_000 },
+    ...cluster,
   })
   ports = await server.listen()
   close = () => server.close()

@@ -3,7 +3,7 @@ import type { TrackerCore } from './tracker-core.js'
 import {
   TrackerError, decodeAnnounceQuery, decodeScrapeQuery, encodeAnnounceResponse, encodeFailure, encodeScrapeResponse, normalizeIp,
 } from '../tracker-protocol/index.js'
-import { renderStatsHtml, type TrackerStats } from './stats.js'
+import { renderMetrics, renderStatsHtml, type TrackerStats } from './stats.js'
 import type { AnnounceRequest } from './types.js'
 
 /** HTTP tracker endpoints (BEP 3): /announce, /scrape, plus /stats and /stats.json.
@@ -12,6 +12,8 @@ import type { AnnounceRequest } from './types.js'
 export interface HttpHandlerOptions {
   trustProxy: boolean
   stats: () => TrackerStats
+  /** undefined outside a cluster */
+  clusterConnected?: () => boolean | undefined
 }
 
 /** numwant when the client names none (BEP 3 suggests 50). */
@@ -38,7 +40,7 @@ export function createHttpHandler<H>(core: TrackerCore<H>, opts: HttpHandlerOpti
     const search = q < 0 ? '' : url.slice(q + 1)
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'method not allowed')
 
-    const isStats = path === '/stats' || path === '/stats.json'
+    const isStats = path === '/stats' || path === '/stats.json' || path === '/metrics'
     const isAnnounce = path === '/announce' || path.endsWith('/announce')
     const isScrape = path === '/scrape' || path.endsWith('/scrape')
     if (!isAnnounce && !isScrape && !isStats) return text(404, 'not found')
@@ -52,6 +54,7 @@ export function createHttpHandler<H>(core: TrackerCore<H>, opts: HttpHandlerOpti
     if (isStats) {
       const s = opts.stats()
       if (path === '/stats.json') return page('application/json', JSON.stringify(s))
+      if (path === '/metrics') return page('text/plain; version=0.0.4; charset=utf-8', renderMetrics(s, opts.clusterConnected?.()))
       return page('text/html; charset=utf-8', renderStatsHtml(s))
     }
     try {

@@ -8,7 +8,9 @@ import { createHttpHandler } from './http-handler.node.js'
 import { attachUdp } from './udp-handler.node.js'
 import { WsTracker, type WsConn } from './ws-handler.node.js'
 import { ConnectionIds } from './connection-id.node.js'
-import type { TrackerStats } from './stats.js'
+import { clusterStats, type TrackerStats } from './stats.js'
+import { ClusterSync, type SyncOptions } from './cluster/sync.js'
+import type { ClusterLink, OriginReport } from './cluster/messages.js'
 
 /** One process, one swarm store, three transports: HTTP (BEP 3), UDP (BEP 15) and WebSocket
  * (WebRTC signaling). By default everything binds 127.0.0.1 on random ports and WebSocket
@@ -27,6 +29,13 @@ export interface TrackerServerOptions extends CoreOptions {
   trustProxy?: boolean
   /** how often idle peers are swept, in ms (default 30 s) */
   sweepIntervalMs?: number
+  /** share swarms with other tracker processes (workers through their primary, instances
+   * through Redis); without it everything stays in this process */
+  cluster?: ClusterLink
+  /** batching and liveness of the cluster sync */
+  sync?: SyncOptions
+  /** key for UDP connection ids (BEP 15); processes sharing a UDP port must share it */
+  connectionIdKey?: Uint8Array
 }
 
 export interface ListeningPorts { http?: number; udp?: number; ws?: number }
@@ -37,6 +46,7 @@ export class TrackerServer extends Emitter<TrackerEvents> {
   readonly #opts: TrackerServerOptions
   readonly #core: TrackerCore<WsConn>
   readonly #ws: WsTracker | undefined
+  readonly #sync: ClusterSync<WsConn> | undefined
   #httpServer: NetServer | undefined
   #wsServer: NetServer | undefined
   #udp: UdpSocket | undefined
@@ -49,15 +59,31 @@ export class TrackerServer extends Emitter<TrackerEvents> {
   constructor(opts: TrackerServerOptions = {}) {
     super()
     this.#opts = opts
-    this.#core = new TrackerCore(this, opts)
+    let sync: ClusterSync<WsConn> | undefined
+    this.#core = new TrackerCore(this, opts.cluster
+      ? { ...opts, onChange: (h, s, p, r) => sync!.onChange(h, s, p, r), onMirrorHit: (h, p, stopped) => sync!.onMirrorHit(h, p, stopped) }
+      : opts)
     const wsOpt = this.#wsEndpoint()
-    this.#ws = wsOpt === false ? undefined : new WsTracker(this.#core, { trustProxy: opts.trustProxy ?? false })
+    const ws = wsOpt === false ? undefined : new WsTracker(this.#core, { trustProxy: opts.trustProxy ?? false })
+    this.#ws = ws
+    if (opts.cluster) {
+      const link = opts.cluster
+      sync = new ClusterSync(this.#core.store, link, {
+        report: () => this.#report(link.origin),
+        relay: (r) => ws?.deliver(r),
+        warning: (m) => { if (this.listenerCount('warning') > 0) this.emit('warning', m) },
+      }, { now: this.#core.now, ...opts.sync })
+      ws?.attachCluster({ origin: link.origin, send: (to, r) => link.relay(to, r) })
+    }
+    this.#sync = sync
   }
 
   /** Binds every enabled transport; resolves with the actual ports. */
   async listen(): Promise<ListeningPorts> {
     if (this.#listening || this.#closed) throw new Error('listen() may be called once')
     this.#listening = true
+    // Joining the cluster never blocks serving: a link that cannot connect keeps retrying.
+    await this.#sync?.start()
     const ports: ListeningPorts = {}
     const trustProxy = this.#opts.trustProxy ?? false
     const stats = (): TrackerStats => this.stats()
@@ -65,7 +91,7 @@ export class TrackerServer extends Emitter<TrackerEvents> {
     const wsOpt = this.#wsEndpoint()
 
     if (http !== false) {
-      const handler = createHttpHandler(this.#core, { trustProxy, stats })
+      const handler = createHttpHandler(this.#core, { trustProxy, stats, clusterConnected: () => this.#sync?.link.connected })
       const ws = wsOpt === 'http' ? this.#ws : undefined
       const server = createLeanHttpServer({
         handle: handler,
@@ -94,7 +120,7 @@ export class TrackerServer extends Emitter<TrackerEvents> {
         sock.bind(udp.port, host, () => { sock.off('error', reject); resolve() })
       })
       sock.on('error', (err) => this.#error(err))
-      attachUdp(sock, this.#core, new ConnectionIds({ now: this.#core.now }))
+      attachUdp(sock, this.#core, new ConnectionIds({ now: this.#core.now, ...(this.#opts.connectionIdKey ? { key: this.#opts.connectionIdKey } : {}) }))
       ports.udp = sock.address().port
     }
     this.#timer = setInterval(() => this.sweep(), this.#opts.sweepIntervalMs ?? 30_000)
@@ -109,9 +135,24 @@ export class TrackerServer extends Emitter<TrackerEvents> {
     ws?.sweep()
   }
 
+  /** Figures of this process and, in a cluster, summed over every live process. */
   stats(): TrackerStats {
+    const own = this.#ownStats()
+    return this.#sync ? clusterStats(own, this.#sync.reports.values()) : own
+  }
+
+  #ownStats(): TrackerStats {
     const m = process.memoryUsage()
     return this.#core.stats(this.#ws?.connections ?? 0, { rss: m.rss, heapUsed: m.heapUsed, external: m.external })
+  }
+
+  #report(origin: string): OriginReport {
+    const s = this.#ownStats()
+    return {
+      o: origin, at: this.#core.now(), seeders: s.seeders, leechers: s.leechers, ws: s.ws, http: s.http, udp: s.udp, sockets: s.sockets,
+      perSecond: { http: s.announcesPerSecond.http, udp: s.announcesPerSecond.udp, ws: s.announcesPerSecond.ws },
+      totals: s.totals, clients: s.clients, memory: s.memory,
+    }
   }
 
   /** Closes every socket and timer; the process can exit afterwards. */
@@ -119,6 +160,7 @@ export class TrackerServer extends Emitter<TrackerEvents> {
     if (this.#closed) return
     this.#closed = true
     if (this.#timer) clearInterval(this.#timer)
+    await this.#sync?.close()
     this.#ws?.close()
     const closing: Promise<void>[] = []
     for (const s of [this.#httpServer, this.#wsServer]) {

@@ -1,4 +1,5 @@
 import type { StoreCounts } from './swarm-store.js'
+import type { CoreCounters } from './tracker-core.js'
 
 /** The numbers behind `/stats` and `/stats.json`, and their HTML rendering. Everything that
  * came from a client (peer id prefixes naming client software) is escaped before rendering. */
@@ -12,6 +13,10 @@ export interface TrackerStats extends StoreCounts {
   clients: { name: string; peers: number }[]
   memory: { rss: number; heapUsed: number; external: number }
   uptimeSeconds: number
+  /** tracker processes whose figures are summed here (workers and instances of a cluster) */
+  processes: number
+  /** counters since start, summed over the processes */
+  totals: CoreCounters
 }
 
 /** Counts events per second in a ring of 10 one-second slots. */
@@ -68,4 +73,58 @@ export function renderStatsHtml(s: TrackerStats): string {
 <h2>Memory</h2><table>${row('RSS', mib(s.memory.rss))}${row('heap used', mib(s.memory.heapUsed))}${row('external', mib(s.memory.external))}${row('uptime', `${Math.round(s.uptimeSeconds)} s`)}</table>
 </body></html>
 `
+}
+
+/** What another process of the cluster reported (see cluster/messages.ts OriginReport). */
+interface Report {
+  seeders: number; leechers: number; ws: number; http: number; udp: number; sockets: number
+  perSecond: { http: number; udp: number; ws: number }
+  totals: CoreCounters
+  clients: { name: string; peers: number }[]
+  memory: TrackerStats['memory']
+}
+
+/** This process's figures plus every other live process's last report. `own.torrents`
+ * already counts the cluster's swarms: the local store mirrors them all. */
+export function clusterStats(own: TrackerStats, reports: Iterable<Report>): TrackerStats {
+  const s: TrackerStats = {
+    ...own, announcesPerSecond: { ...own.announcesPerSecond }, totals: { ...own.totals }, memory: { ...own.memory },
+  }
+  const clients = new Map(own.clients.map((c) => [c.name, c.peers]))
+  for (const r of reports) {
+    s.seeders += r.seeders; s.leechers += r.leechers; s.ws += r.ws; s.http += r.http; s.udp += r.udp; s.sockets += r.sockets
+    s.announcesPerSecond.http += r.perSecond.http; s.announcesPerSecond.udp += r.perSecond.udp; s.announcesPerSecond.ws += r.perSecond.ws
+    for (const k of Object.keys(s.totals) as (keyof CoreCounters)[]) s.totals[k] += r.totals[k] ?? 0
+    s.memory.rss += r.memory.rss; s.memory.heapUsed += r.memory.heapUsed; s.memory.external += r.memory.external
+    for (const c of r.clients.slice(0, 20)) clients.set(c.name, (clients.get(c.name) ?? 0) + c.peers)
+    s.processes++
+  }
+  const a = s.announcesPerSecond
+  a.total = a.http + a.udp + a.ws
+  s.clients = [...clients].sort((x, y) => y[1] - x[1]).slice(0, 20).map(([name, peers]) => ({ name, peers }))
+  return s
+}
+
+/** Prometheus text exposition (version 0.0.4) of the cluster's figures. */
+export function renderMetrics(s: TrackerStats, clusterConnected: boolean | undefined): string {
+  const out: string[] = []
+  const metric = (name: string, type: 'counter' | 'gauge', help: string, values: [string, number][]): void => {
+    out.push(`# HELP swarmstream_tracker_${name} ${help}`, `# TYPE swarmstream_tracker_${name} ${type}`)
+    for (const [labels, v] of values) out.push(`swarmstream_tracker_${name}${labels} ${Number.isFinite(v) ? v : 0}`)
+  }
+  const t = s.totals, a = s.announcesPerSecond
+  metric('announces_total', 'counter', 'Announces accepted, by transport.', [['{transport="http"}', t.http], ['{transport="udp"}', t.udp], ['{transport="ws"}', t.ws]])
+  metric('announces_per_second', 'gauge', 'Announces per second over the last 10 s, by transport.', [['{transport="http"}', a.http], ['{transport="udp"}', a.udp], ['{transport="ws"}', a.ws]])
+  metric('peers', 'gauge', 'Peers in all swarms, by transport.', [['{kind="http"}', s.http], ['{kind="udp"}', s.udp], ['{kind="ws"}', s.ws]])
+  metric('seeders', 'gauge', 'Peers with the whole torrent.', [['', s.seeders]])
+  metric('leechers', 'gauge', 'Peers still downloading.', [['', s.leechers]])
+  metric('swarms', 'gauge', 'Torrents with at least one peer.', [['', s.torrents]])
+  metric('websocket_connections', 'gauge', 'Open WebSocket connections.', [['', s.sockets]])
+  metric('relays_total', 'counter', 'WebRTC offers and answers relayed: between sockets of one process, sent to another process, received from one.',
+    [['{scope="local"}', t.relaysLocal], ['{scope="out"}', t.relaysOut], ['{scope="in"}', t.relaysIn]])
+  metric('errors_total', 'counter', 'Requests refused: malformed, over a limit, rate limited.', [['', t.rejected]])
+  metric('processes', 'gauge', 'Tracker processes whose figures are summed here.', [['', s.processes]])
+  metric('memory_bytes', 'gauge', 'Memory of those processes.', [['{type="rss"}', s.memory.rss], ['{type="heap_used"}', s.memory.heapUsed], ['{type="external"}', s.memory.external]])
+  if (clusterConnected !== undefined) metric('cluster_connected', 'gauge', '1 while the link to the other processes (primary or Redis) is up.', [['', clusterConnected ? 1 : 0]])
+  return out.join('\n') + '\n'
 }

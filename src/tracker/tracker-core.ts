@@ -1,7 +1,7 @@
 import { toHex } from '../util/bytes.js'
 import { binaryBytes } from '../bencode/index.js'
 import type { Emitter } from '../util/emitter.js'
-import { SwarmStore, type Swarm } from './swarm-store.js'
+import { SwarmStore, type Swarm, type SwarmStoreOptions } from './swarm-store.js'
 import { RateMeter, clientName, type TrackerStats } from './stats.js'
 import { RateLimiter } from './rate-limiter.js'
 import type { AnnounceAnswer, AnnounceRequest, PeerKind, ScrapeCounts, TrackerLimits } from './types.js'
@@ -20,6 +20,8 @@ export interface TrackerEvents {
   rejected: [{ kind: PeerKind; ip: string; reason: string }]
   /** a listening socket failed after listen() */
   error: [Error]
+  /** something the operator should know that stops nothing (the cluster link went down...) */
+  warning: [string]
 }
 
 export interface CoreOptions {
@@ -31,6 +33,23 @@ export interface CoreOptions {
   limits?: TrackerLimits
   now?: () => number
   random?: (n: number) => number
+  /** local changes other processes of a cluster must learn of (see SwarmStoreOptions) */
+  onChange?: SwarmStoreOptions['onChange']
+  onMirrorHit?: SwarmStoreOptions['onMirrorHit']
+}
+
+/** Counters since start, for /metrics (monotonic). */
+export interface CoreCounters {
+  http: number
+  udp: number
+  ws: number
+  rejected: number
+  /** offers and answers relayed between sockets of this process */
+  relaysLocal: number
+  /** ... sent to other processes of the cluster */
+  relaysOut: number
+  /** ... received from them and delivered here */
+  relaysIn: number
 }
 
 const hexOf = (binary: string): string => toHex(binaryBytes(binary))
@@ -42,6 +61,8 @@ export class TrackerCore<H> {
   readonly wsInterval: number
   readonly now: () => number
   readonly addressLimiter: RateLimiter
+  readonly random: (n: number) => number
+  readonly counters: CoreCounters = { http: 0, udp: 0, ws: 0, rejected: 0, relaysLocal: 0, relaysOut: 0, relaysIn: 0 }
   readonly #meters: Record<PeerKind, RateMeter>
   readonly #allowList: ((infoHashHex: string) => boolean) | undefined
   readonly #started: number
@@ -52,8 +73,9 @@ export class TrackerCore<H> {
     this.wsInterval = opts.wsInterval ?? opts.interval ?? 120
     this.now = opts.now ?? Date.now
     this.#allowList = opts.allowList
+    this.random = opts.random ?? ((n) => Math.floor(Math.random() * n))
     this.store = new SwarmStore<H>({
-      maxPeersPerSwarm: this.limits.maxPeersPerSwarm, maxSwarms: this.limits.maxSwarms, random: opts.random,
+      maxPeersPerSwarm: this.limits.maxPeersPerSwarm, maxSwarms: this.limits.maxSwarms, random: this.random, onChange: opts.onChange, onMirrorHit: opts.onMirrorHit,
     })
     this.addressLimiter = new RateLimiter({
       rate: this.limits.requestsPerSecondPerAddress, burst: this.limits.requestBurstPerAddress,
@@ -76,6 +98,7 @@ export class TrackerCore<H> {
 
   noteAnnounce(req: AnnounceRequest): void {
     this.#meters[req.kind].mark()
+    this.counters[req.kind]++
     if (this.events.listenerCount('announce') > 0) {
       this.events.emit('announce', { kind: req.kind, infoHash: hexOf(req.infoHash), peerId: hexOf(req.peerId), ip: req.ip, event: req.event })
     }
@@ -89,6 +112,7 @@ export class TrackerCore<H> {
   }
 
   reject(kind: PeerKind, ip: string, reason: string): void {
+    this.counters.rejected++
     if (this.events.listenerCount('rejected') > 0) this.events.emit('rejected', { kind, ip, reason })
   }
 
@@ -103,6 +127,7 @@ export class TrackerCore<H> {
     )
   }
 
+  /** This process's own figures (a cluster sums those of every process, see stats.ts). */
   stats(sockets: number, memory: TrackerStats['memory']): TrackerStats {
     const http = this.#meters.http.perSecond(), udp = this.#meters.udp.perSecond(), ws = this.#meters.ws.perSecond()
     return {
@@ -112,6 +137,8 @@ export class TrackerCore<H> {
       clients: topClients(this.store.swarms.values()),
       memory,
       uptimeSeconds: (this.now() - this.#started) / 1000,
+      processes: 1,
+      totals: { ...this.counters },
     }
   }
 }

@@ -3,12 +3,15 @@ import type { Duplex } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import { WebSocketServer, type WebSocket, type RawData } from 'ws'
 import type { TrackerCore } from './tracker-core.js'
+import type { Swarm, WsPeer } from './swarm-store.js'
 import { take, type Bucket } from './rate-limiter.js'
 import { requestIp } from './http-handler.node.js'
 import {
-  TrackerError, WsRequestError, encodeWsAnnounceResponse, encodeWsAnswerRelay, encodeWsFailure, encodeWsOfferRelay,
+  MAX_SDP, TrackerError, WsRequestError, encodeWsAnnounceResponse, encodeWsAnswerRelay, encodeWsFailure, encodeWsOfferRelay,
   encodeWsScrapeResponse, parseWsRequest, type WsAnnounce, type WsAnswer, type WsScrape,
 } from '../tracker-protocol/index.js'
+import { OfferRoutes, splitOffers } from './cluster/relay.js'
+import type { Relay } from './cluster/messages.js'
 
 /** The WebSocket tracker (specs/websocket-tracker.md): announces, offer relay to random
  * WebSocket peers of the swarm, answers relayed by `to_peer_id`, scrape. One `WsConn` per
@@ -45,8 +48,16 @@ export class WsConn implements Bucket {
 /** After this many refused (rate-limited) messages in a row, the socket is closed. */
 const MAX_STRIKES = 20
 
+/** How a WebSocket tracker reaches the sockets held by other processes of its cluster. */
+export interface RemoteRelay {
+  readonly origin: string
+  send(to: string, r: Relay): void
+}
+
 export class WsTracker {
   readonly #perAddress = new Map<string, number>()
+  #cluster: RemoteRelay | undefined
+  readonly #routes: OfferRoutes
   readonly #wss: WebSocketServer
   readonly #core: TrackerCore<WsConn>
   readonly #trustProxy: boolean
@@ -60,6 +71,7 @@ export class WsTracker {
   constructor(core: TrackerCore<WsConn>, opts: { trustProxy: boolean }) {
     this.#core = core
     this.#trustProxy = opts.trustProxy
+    this.#routes = new OfferRoutes(core.now)
     this.#wss = new WebSocketServer({
       noServer: true, clientTracking: false, perMessageDeflate: false,
       maxPayload: core.limits.maxFrameBytes,
@@ -161,11 +173,59 @@ export class WsTracker {
     const counts = 'swarm' in r! ? r.swarm.counts() : r!
     this.#send(conn, encodeWsAnnounceResponse({ infoHash, interval: core.wsInterval, complete: counts.complete, incomplete: counts.incomplete }))
     if (!('swarm' in r!) || msg.offers.length === 0) return
-    const targets = core.store.pickWs(r.swarm, Math.min(msg.numwant, msg.offers.length), r.peer)
+    const n = Math.min(msg.numwant, msg.offers.length)
+    const cluster = this.#cluster
+    // Alone, or nobody else holds WebSocket peers of this swarm: every offer stays here.
+    if (!cluster || r.swarm.others.ws === 0) { this.#offerLocally(r.swarm, n, r.peer, msg); return }
+    const split = splitOffers(r.swarm, n, true, core.random)
+    let next = this.#offerLocally(r.swarm, split.local, r.peer, msg)
+    for (const [origin, count] of split.remote) {
+      const offers = msg.offers.slice(next, next + count).map((o) => ({ id: o.offerId, sdp: o.offer.sdp }))
+      next += count
+      cluster.send(origin, { t: 'offer', h: infoHash, from: peerId, back: cluster.origin, offers })
+      core.counters.relaysOut += offers.length
+    }
+  }
+
+  /** Sends offers from the start of the list to up to `n` random local peers; returns how
+   * many offers were used. */
+  #offerLocally(swarm: Swarm<WsConn>, n: number, self: WsPeer<WsConn> | undefined, msg: WsAnnounce): number {
+    const targets = this.#core.store.pickWs(swarm, n, self)
     targets.forEach((t, i) => {
       const o = msg.offers[i]!
-      this.#send(t.handle, encodeWsOfferRelay({ infoHash, peerId, offerId: o.offerId, offer: o.offer }))
+      this.#send(t.handle, encodeWsOfferRelay({ infoHash: msg.infoHash, peerId: msg.peerId, offerId: o.offerId, offer: o.offer }))
     })
+    this.#core.counters.relaysLocal += targets.length
+    return targets.length
+  }
+
+  /** Joins a cluster: offers and answers may now cross to sockets held elsewhere. */
+  attachCluster(relay: RemoteRelay): void { this.#cluster = relay }
+
+  /** A relay from another process: offers for our peers of the swarm, or an answer for one. */
+  deliver(r: Relay): void {
+    if (typeof r !== 'object' || r === null || typeof r.h !== 'string' || typeof r.from !== 'string') return
+    const swarm = this.#core.store.swarms.get(r.h)
+    if (!swarm) return
+    const core = this.#core
+    if (r.t === 'answer') {
+      const target = swarm.ws.byId.get(r.to)
+      if (!target || typeof r.sdp !== 'string' || typeof r.id !== 'string' || r.sdp.length > MAX_SDP) return
+      core.counters.relaysIn++
+      this.#send(target.handle, encodeWsAnswerRelay({ infoHash: r.h, peerId: r.from, offerId: r.id, answer: { type: 'answer', sdp: r.sdp } }))
+      return
+    }
+    if (r.t !== 'offer' || !Array.isArray(r.offers) || typeof r.back !== 'string') return
+    const offers = r.offers.slice(0, core.limits.maxOffers)
+    // One spare pick in case the offerer itself also holds a socket here.
+    const targets = core.store.pickWs(swarm, offers.length + 1, undefined).filter((t) => t.peerId !== r.from)
+    for (let i = 0; i < offers.length && i < targets.length; i++) {
+      const o = offers[i]!
+      if (typeof o?.sdp !== 'string' || typeof o.id !== 'string' || o.sdp.length > MAX_SDP) continue
+      this.#routes.set(o.id, r.back)
+      core.counters.relaysIn++
+      this.#send(targets[i]!.handle, encodeWsOfferRelay({ infoHash: r.h, peerId: r.from, offerId: o.id, offer: { type: 'offer', sdp: o.sdp } }))
+    }
   }
 
   /** Relays an answer to the offerer. The answerer must have joined the swarm under that
@@ -175,9 +235,17 @@ export class WsTracker {
       throw new WsRequestError('announce to this torrent before answering', 'announce', msg.infoHash)
     }
     const target = this.#core.store.swarms.get(msg.infoHash)?.ws.byId.get(msg.toPeerId)
-    // The offerer may have left meanwhile: the answer is dropped, as the spec gives the answerer no reply.
-    if (!target) return
-    this.#send(target.handle, encodeWsAnswerRelay({ infoHash: msg.infoHash, peerId: msg.peerId, offerId: msg.offerId, answer: msg.answer }))
+    if (target) {
+      this.#core.counters.relaysLocal++
+      this.#send(target.handle, encodeWsAnswerRelay({ infoHash: msg.infoHash, peerId: msg.peerId, offerId: msg.offerId, answer: msg.answer }))
+      return
+    }
+    // The offer came from another process: the answer goes back there. Otherwise the offerer
+    // left meanwhile: the answer is dropped, as the spec gives the answerer no reply.
+    const origin = this.#cluster && this.#routes.take(msg.offerId)
+    if (!origin) return
+    this.#core.counters.relaysOut++
+    this.#cluster!.send(origin, { t: 'answer', h: msg.infoHash, from: msg.peerId, to: msg.toPeerId, id: msg.offerId, sdp: msg.answer.sdp })
   }
 
   #scrape(conn: WsConn, msg: WsScrape): void {

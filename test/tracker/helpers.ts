@@ -95,8 +95,8 @@ export class WsClient {
 export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** Polls `check` every 20 ms until it holds or `timeoutMs` passes. */
-export async function until(check: () => boolean, timeoutMs = 3000): Promise<boolean> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<boolean> {
   const end = Date.now() + timeoutMs
-  while (Date.now() < end) { if (check()) return true; await delay(20) }
+  while (Date.now() < end) { if (await check()) return true; await delay(20) }
   return check()
 }

@@ -39,7 +39,8 @@ test('stats: names escaped; rate meter averages', () => {
   assert.equal(clientName('-<b>1-' + 'x'.repeat(14)), '<b>1')
   const html = renderStatsHtml({ torrents: 1, seeders: 0, leechers: 1, ws: 0, http: 1, udp: 0, sockets: 0,
     announcesPerSecond: { http: 1, udp: 0, ws: 0, total: 1 }, clients: [{ name: '<script>', peers: 1 }],
-    memory: { rss: 1, heapUsed: 1, external: 1 }, uptimeSeconds: 1 })
+    memory: { rss: 1, heapUsed: 1, external: 1 }, uptimeSeconds: 1, processes: 1,
+    totals: { http: 0, udp: 0, ws: 0, rejected: 0, relaysLocal: 0, relaysOut: 0, relaysIn: 0 } })
   assert.ok(html.includes('&lt;script&gt;') && !html.includes('<script>'))
   let t = 0
   const m = new RateMeter(() => t)
