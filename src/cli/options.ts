@@ -1,5 +1,5 @@
 /** Options and value parsers the commands share (commander does the parsing and the help). */
-import { Option, type Command } from 'commander'
+import type { Command } from 'commander'
 import type { PeerAddress } from '../transport/types.js'
 import { ENCRYPTION_POLICIES, type EncryptionPolicy } from '../client/encryption.js'
 import { parseHostPort } from '../util/host-port.js'
@@ -90,7 +90,7 @@ export function addNetworkOptions(cmd: Command): Command {
     .option('--no-trackers', 'announce to no tracker, not even the torrent\'s own')
     .option('--no-dht', 'no DHT: find peers through trackers (and --peer) only')
     .option('--dht-bootstrap <host:port>', 'a DHT node to join through, instead of the public routers (repeatable)', collect(checkHostPort))
-    .addOption(new Option('--no-lsd', 'no local service discovery (this build has none)').hideHelp())
+    .option('--no-lsd', 'no local service discovery (BEP 14 multicast on the LAN)')
     .option('--encryption <policy>', 'MSE/PE on TCP: enabled (accept both, dial encrypted first), forced, disabled', parseEncryption, 'enabled')
     .option('--download-limit <rate>', 'most bytes received per second: KiB/s, or 500K, 2M (-1: no limit)', parseRate)
     .option('--upload-limit <rate>', 'most bytes sent per second: KiB/s, or 500K, 2M (-1: no limit)', parseRate)

@@ -16,7 +16,7 @@ export function cliClient(o: NetworkOptions): Client {
     host: o.host ?? '0.0.0.0',
     trackers: o.trackers,
     dht: o.dht ? { ...(o.dhtBootstrap ? { bootstrap: o.dhtBootstrap } : {}), ...(stateFile ? { stateFile } : {}) } : false,
-    lsd: false,
+    lsd: o.lsd,
     encryption: o.encryption,
     ...(o.downloadLimit !== undefined ? { downloadLimit: o.downloadLimit } : {}),
     ...(o.uploadLimit !== undefined ? { uploadLimit: o.uploadLimit } : {}),

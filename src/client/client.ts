@@ -10,6 +10,7 @@ import { ClientError } from './errors.js'
 import { awaitHandshake } from '../torrent/await-handshake.js'
 import { ConnectionBudget } from './connection-budget.js'
 import type { Dht } from '../discovery/dht/index.js'
+import type { LocalPeerDiscovery } from '../discovery/lsd-message.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import type { EncryptionLayer, EncryptionLayerFactory, EncryptionPolicy } from './encryption.js'
 import { infoHashOf, parseTorrentId, type IdReader, type ParsedId, type TorrentId } from './torrent-id.js'
@@ -22,6 +23,8 @@ export interface ClientPlatform extends Omit<TorrentContext, 'peerId' | 'port' |
   listen?(port: number, host: string, onConnection: (conn: Duplex, addr: PeerAddress) => void): Promise<{ port: number; close(): Promise<void> }>
   /** the DHT node (Node), on a UDP socket bound to `port` (or any free one when taken) */
   startDht?(port: number, host: string, clock: Clock, options: DhtClientOptions): Promise<{ dht: Dht; close(): Promise<void> }>
+  /** local service discovery (Node: UDP multicast, BEP 14) */
+  startLsd?(opts: { clock: Clock; port(): number; interface?: string | undefined }): Promise<LocalPeerDiscovery & { close(): Promise<void> }>
   /** MSE/PE for the peers of `listen` and `connect` (Node: TCP) */
   encryption?: EncryptionLayerFactory
   /** where `add` puts files when given no path (Node: <tmpdir>/swarmstream) */
@@ -52,7 +55,9 @@ export interface ClientOptions {
   /** the mainline DHT (BEP 5) for public torrents: true, or options (default false for the
    * library, so nothing reaches the public routers unless asked; the CLI turns it on) */
   dht?: boolean | DhtClientOptions
-  lsd?: boolean
+  /** local service discovery (BEP 14): true, or the interface to multicast on (default
+   * false for the library; the CLI turns it on) */
+  lsd?: boolean | { interface?: string }
   /** bytes per second across all torrents (default -1: no limit) */
   downloadLimit?: number
   uploadLimit?: number
@@ -101,6 +106,7 @@ export class BaseClient extends Emitter<ClientEvents> {
   readonly #listening: Promise<void>
   readonly #budget: ConnectionBudget
   #dht: { dht: Dht; close(): Promise<void> } | undefined
+  #lsd: (LocalPeerDiscovery & { close(): Promise<void> }) | undefined
   readonly #clock: Clock
   readonly #encryption: EncryptionLayer | undefined
   readonly #downloadLimit: TokenBucket
@@ -171,6 +177,12 @@ export class BaseClient extends Emitter<ClientEvents> {
     this.#port = this.#listener.port
     const dht = this.options.dht
     if (dht && this.platform.startDht) this.#dht = await this.platform.startDht(this.#port, host, this.#clock, dht === true ? {} : dht)
+    const lsd = this.options.lsd
+    if (lsd && this.platform.startLsd) {
+      // LSD is a nicety: a LAN without multicast must not stop the client
+      this.#lsd = await this.platform.startLsd({ clock: this.#clock, port: () => this.#port, interface: lsd === true ? undefined : lsd.interface })
+        .catch((err: Error) => { if (this.listenerCount('warning') > 0) this.emit('warning', new Error(`local service discovery is off: ${err.message}`)); return undefined })
+    }
   }
 
   /** the DHT node, when the client runs one */
@@ -273,6 +285,7 @@ export class BaseClient extends Emitter<ClientEvents> {
   #context(): TorrentContext {
     const { platform } = this
     const dht = () => this.#dht?.dht
+    const lsd = () => this.#lsd
     return {
       ...platform,
       peerId: this.peerId,
@@ -282,6 +295,7 @@ export class BaseClient extends Emitter<ClientEvents> {
       canConnect: (addr) => this.#budget.canDial(addr?.host),
       // read when used: torrents are made before the client listens and starts its DHT
       get dht() { return dht() },
+      get lsd() { return lsd() },
       ...(platform.connect ? { connect: this.#connector(platform.connect) } : {}),
       trackerTransports: this.options.trackers === false || this.options.tracker === false ? {} : platform.trackerTransports,
       downloadLimit: this.#downloadLimit,
@@ -305,6 +319,7 @@ export class BaseClient extends Emitter<ClientEvents> {
       await this.#listening.catch(() => undefined)
       await this.#listener?.close()
       await this.#dht?.close()
+      await this.#lsd?.close()
       await this.platform.close?.()
     }
     cb?.()

@@ -7,6 +7,7 @@ import type { Storage, StorageLayout } from '../storage/types.js'
 import type { AnnounceResult, AnnounceParams } from '../discovery/index.js'
 import type { Signaling } from '../discovery/signaling.js'
 import type { Dht } from '../discovery/dht/index.js'
+import type { LocalPeerDiscovery } from '../discovery/lsd-message.js'
 export type { Signaling, SignalingTorrent } from '../discovery/signaling.js'
 
 /** What a torrent needs from its client and platform: injected, so the same torrent code
@@ -29,6 +30,8 @@ export interface TorrentContext {
   signaling?: Signaling
   /** the client's DHT node (BEP 5), when it runs one: public torrents find peers there */
   dht?: Dht | undefined
+  /** local service discovery (BEP 14), when the client runs it */
+  lsd?: LocalPeerDiscovery | undefined
   /** the address peers of ours appear under, to avoid dialing ourselves */
   isSelf(addr: PeerAddress): boolean
   /** the client's connection budget has room for a dial (to `addr`) */

@@ -38,6 +38,7 @@ export class TorrentDiscovery {
   #signaling: ReturnType<Signaling['join']> | undefined
   #dht: DhtAnnouncer | undefined
   #pex: PeerExchange | undefined
+  #lsd: { leave(): void } | undefined
   readonly #trackers = new Map<string, TrackerStatus>()
 
   constructor(private readonly ctx: TorrentContext, private readonly host: DiscoveryHost) {}
@@ -65,6 +66,7 @@ export class TorrentDiscovery {
       })
       this.#dht.start()
     }
+    if (ctx.lsd && !host.private) this.#lsd = ctx.lsd.join(host.infoHash, (a) => host.addPeer(a, 'lsd'))
     this.#pex = new PeerExchange({
       clock: ctx.clock, peers: () => host.peers(), add: (a) => host.addPeer(a, 'pex'), isPrivate: () => host.private,
     })
@@ -90,6 +92,8 @@ export class TorrentDiscovery {
     this.#dht = undefined
     this.#pex?.stop()
     this.#pex = undefined
+    this.#lsd?.leave()
+    this.#lsd = undefined
   }
 
   /** A peer is active: peer exchange listens to it and tells it who we have. */
@@ -110,6 +114,7 @@ export class TorrentDiscovery {
 
   async stop(): Promise<void> {
     this.#pex?.stop()
+    this.#lsd?.leave()
     await Promise.all([this.#announcer?.stop(), this.#signaling?.leave(), this.#dht?.stop()].map((p) => p?.catch(() => undefined)))
   }
 }
