@@ -7,6 +7,7 @@ import { equalBytes } from '../util/bytes.js'
 import type { Wire } from '../wire/index.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import { AddressBook } from './address-book.js'
+import { Strikes } from './strikes.js'
 import { PeerConnection, addressKey, type PeerOptions } from './peer-connection.js'
 
 /** Where an address came from, for "why no peers?" and the per-source counts. */
@@ -116,6 +117,19 @@ export class Connections {
   redialLeftSeeds(): void {
     for (const key of this.#leftWhenDone) if (this.addresses.retryNow(key)) this.#leftWhenDone.delete(key)
     this.connectMore()
+  }
+
+  readonly #strikes = new Strikes()
+
+  /** A piece failed its hash: the peers that sent parts of it (by id) get strikes
+   * (strikes.ts), by address so a reconnect does not wipe the slate; the worst are banned. */
+  badPiece(senders: readonly string[]): void {
+    const byKey = new Map<string, PeerConnection | undefined>()
+    for (const id of senders) { const peer = this.active.get(id); byKey.set(peer ? addressKey(peer.address) : id, peer) }
+    for (const key of this.#strikes.record([...byKey.keys()])) {
+      const peer = byKey.get(key)
+      if (peer) this.ban(peer, new Error('banned: sent data that failed hash checks'))
+    }
   }
 
   ban(peer: PeerConnection, why: Error): void {

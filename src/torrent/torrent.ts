@@ -10,13 +10,12 @@ import type { ReaderWindows } from '../engine/reader-windows.js'
 import type { Storage } from '../storage/types.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import { TorrentDiscovery, type TrackerStatus } from './discovery.js'
-import { Strikes } from './strikes.js'
 import { awaitHandshake } from './await-handshake.js'
 import { openStorage } from './open-storage.js'
 import { Connections, type PeerSource } from './connections.js'
 import { Exchange } from './exchange.js'
 import { Lifecycle, type TorrentState } from './lifecycle.js'
-import { addressKey, type PeerConnection } from './peer-connection.js'
+import type { PeerConnection } from './peer-connection.js'
 import { TorrentFile, piecePriorities, type FileAdapters, type FileHost } from './files.js'
 import { readRange, StreamError, type ReadOptions, type ReaderSource } from './readers.js'
 import { Selections } from './selections.js'
@@ -56,7 +55,6 @@ export class Torrent extends TorrentView implements FileHost, ReaderSource {
   #timers: Timer[] = []
   #lonelySince: number
   readonly #abort = new AbortController()
-  readonly #strikes = new Strikes()
 
   constructor(ctx: TorrentContext, opts: TorrentOptions, source?: TorrentSource) {
     super(ctx, opts)
@@ -282,7 +280,7 @@ export class Torrent extends TorrentView implements FileHost, ReaderSource {
       onDownload: (n) => { this.downloadMeter.add(n); this.emit('download', n) },
       onUpload: (n) => { this.uploadMeter.add(n); this.emit('upload', n) },
       onVerified: (i) => { this.emit('piece', i); this.emit('verified', i); this.#checkDone() },
-      onFailed: (i, senders) => this.#onFailed(i, senders),
+      onFailed: (i, senders) => { this.emit('warning', new Error(`piece ${i} failed its hash check`)); this.#connections.badPiece(senders) },
       onError: (e) => this.fail(e),
       onUselessSeed: (peer) => this.#connections.leaveSeed(peer),
     })
@@ -321,17 +319,6 @@ export class Torrent extends TorrentView implements FileHost, ReaderSource {
     if (quiet) return
     this.#discovery?.completed()
     this.emit('done')
-  }
-
-  /** A piece failed its hash: its senders get strikes (strikes.ts) and the worst are banned. */
-  #onFailed(index: number, senders: string[]): void {
-    this.emit('warning', new Error(`piece ${index} failed its hash check`))
-    const byKey = new Map<string, PeerConnection | undefined>()
-    for (const id of senders) { const peer = this.peers.get(id); byKey.set(peer ? addressKey(peer.address) : id, peer) }
-    for (const key of this.#strikes.record([...byKey.keys()])) {
-      const peer = byKey.get(key)
-      if (peer) this.#connections.ban(peer, new Error('banned: sent data that failed hash checks'))
-    }
   }
 
   /** Storage failed, or the id could not be read: the torrent stops in the error state.

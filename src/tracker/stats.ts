@@ -1,8 +1,20 @@
-import type { StoreCounts } from './swarm-store.js'
-import type { CoreCounters } from './tracker-core.js'
-
 /** The numbers behind `/stats` and `/stats.json`, and their HTML rendering. Everything that
  * came from a client (peer id prefixes naming client software) is escaped before rendering. */
+import type { StoreCounts } from './swarm-store.js'
+
+/** What one tracker process counts. */
+export interface CoreCounters {
+  http: number
+  udp: number
+  ws: number
+  rejected: number
+  /** offers and answers relayed between sockets of this process */
+  relaysLocal: number
+  /** ... sent to other processes of the cluster */
+  relaysOut: number
+  /** ... received from them and delivered here */
+  relaysIn: number
+}
 
 export interface TrackerStats extends StoreCounts {
   /** announces per second over the last 10 s, by transport */

@@ -2,7 +2,8 @@ import { toHex } from '../util/bytes.js'
 import { binaryBytes } from '../bencode/index.js'
 import type { Emitter } from '../util/emitter.js'
 import { SwarmStore, type Swarm, type SwarmStoreOptions } from './swarm-store.js'
-import { RateMeter, clientName, type TrackerStats } from './stats.js'
+import { RateMeter, clientName, type CoreCounters, type TrackerStats } from './stats.js'
+export type { CoreCounters } from './stats.js'
 import { RateLimiter } from './rate-limiter.js'
 import type { AnnounceAnswer, AnnounceRequest, PeerKind, ScrapeCounts, TrackerLimits } from './types.js'
 import { DEFAULT_LIMITS, TrackerRefusal } from './types.js'
@@ -39,19 +40,6 @@ export interface CoreOptions {
 }
 
 /** Counters since start, for /metrics (monotonic). */
-export interface CoreCounters {
-  http: number
-  udp: number
-  ws: number
-  rejected: number
-  /** offers and answers relayed between sockets of this process */
-  relaysLocal: number
-  /** ... sent to other processes of the cluster */
-  relaysOut: number
-  /** ... received from them and delivered here */
-  relaysIn: number
-}
-
 const hexOf = (binary: string): string => toHex(binaryBytes(binary))
 
 export class TrackerCore<H> {
