@@ -4,6 +4,7 @@ import { IdbStorage } from '../storage/idb.browser.js'
 import { WsTrackerSignaling, type WebSocketCtor, type WsTrackerOptions } from '../discovery/ws-tracker.js'
 import type { RTCPeerConnectionCtor, WebRtcOptions } from '../transport/webrtc/types.js'
 import type { ClientPlatform } from './client.js'
+import { fetchTorrent } from './fetch-torrent.js'
 import { browserFileAdapters } from '../stream/stream-to.browser.js'
 
 export interface BrowserPlatformOptions {
@@ -35,6 +36,7 @@ export function browserPlatform(opts: BrowserPlatformOptions = {}): ClientPlatfo
     // IndexedDB keeps large files out of memory and survives a reload; memory is the default.
     createStorage: (layout, _path, infoHashHex) => opts.store === 'indexeddb' ? new IdbStorage(layout, infoHashHex) : new MemoryStorage(layout),
     trackerTransports: {},
+    fetchTorrent,
     fileAdapters: browserFileAdapters,
     signaling,
     close: () => signaling.destroy(),

@@ -13,6 +13,7 @@ import { nodeSignaling, type NodeSignalingOptions } from '../discovery/ws-tracke
 import { nodeFileAdapters } from '../stream/node-stream.node.js'
 import { UdpMux } from '../transport/udp-mux.node.js'
 import { startNodeDht } from './dht.node.js'
+import { fetchTorrent } from './fetch-torrent.js'
 import { LocalDiscovery } from '../discovery/lsd.node.js'
 
 /** Node's parts: TCP peers, files on disk, HTTP and UDP trackers, node:crypto hashing. */
@@ -37,6 +38,7 @@ export function nodePlatform(opts: { trackers?: boolean; webrtc?: NodeSignalingO
     startLsd: (o) => LocalDiscovery.start(o),
     startDht: async (port, host, clock, options) => startNodeDht(await bindUdp(port, host), clock, options),
     readTorrentFile,
+    fetchTorrent,
     // like WebTorrent's <tmpdir>/webtorrent: never the current folder unless asked
     defaultPath: join(tmpdir(), 'swarmstream'),
     close: async () => {

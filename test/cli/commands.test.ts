@@ -154,7 +154,7 @@ test('errors name the real cause', { timeout: 120_000 }, async () => {
   assert.equal(readOnly.code, 1)
   assert.match(readOnly.stderr, /cannot create the folder \/proc\/swarmstream-cannot-be-here: its parent cannot hold new folders/)
   assert.equal(url.code, 1)
-  assert.match(url.stderr, /does not download \.torrent files over HTTP yet/)
+  assert.match(url.stderr, /could not fetch http:\/\/127\.0\.0\.1:1\/x\.torrent: unreachable/)
   assert.equal(v2only.code, 1)
   assert.match(v2only.stderr, /v2-only torrent \(BEP 52\)/)
   assert.equal(limit.code, 2)
