@@ -7,6 +7,8 @@ export interface ProgressState {
   uploadSpeed: number
   peers: number
   remaining: number
+  /** a word on what is happening (why there are no peers) */
+  note?: string | undefined
 }
 
 export function formatBytes(n: number): string {
@@ -32,11 +34,13 @@ export class Progress {
     if (!this.enabled) return
     const pct = (s.progress * 100).toFixed(1).padStart(5)
     const eta = s.downloadSpeed > 0 ? formatEta(s.remaining / s.downloadSpeed) : '--:--'
-    const stats = `${pct}%  ↓ ${formatBytes(s.downloadSpeed)}/s  ↑ ${formatBytes(s.uploadSpeed)}/s  peers ${s.peers}  ETA ${eta}`
+    const stats = `${pct}%  ↓ ${formatBytes(s.downloadSpeed)}/s  ↑ ${formatBytes(s.uploadSpeed)}/s  peers ${s.peers}  ETA ${eta}${s.note ? `  · ${s.note}` : ''}`
     if (this.out.isTTY) {
-      const width = Math.max(10, Math.min(40, (this.out.columns ?? 80) - stats.length - 4))
+      const columns = this.out.columns ?? 80
+      const width = Math.max(10, Math.min(40, columns - stats.length - 4))
       const filled = Math.round(s.progress * width)
-      this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${stats}\x1b[K`)
+      const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${stats}`
+      this.out.write(`\r${line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line}\x1b[K`)
     } else {
       const now = Date.now()
       const line = `${s.name}: ${stats.trim()}\n`

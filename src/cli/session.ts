@@ -1,6 +1,7 @@
 import { Client } from '../client/index.node.js'
 import type { Torrent } from '../torrent/torrent.js'
 import type { NetworkOptions } from './options.js'
+import { noPeersReason } from './why-no-peers.js'
 import { mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -55,6 +56,7 @@ export function timeout(seconds: number | undefined): Promise<'timeout'> {
 /** Redraws progress (of one torrent or several together) every half second until stopped. */
 export function showProgress(torrents: Torrent[], enabled: boolean): () => void {
   const progress = new Progress(process.stderr, enabled)
+  const since = performance.now()
   const draw = () => {
     let have = 0, total = 0, down = 0, up = 0, peers = 0
     for (const t of torrents) {
@@ -63,7 +65,10 @@ export function showProgress(torrents: Torrent[], enabled: boolean): () => void 
     }
     const name = torrents.length === 1 ? torrents[0]!.name : `${torrents.length} torrents`
     const ready = torrents.every((t) => t.ready)
-    progress.update({ name, progress: total === 0 ? (ready ? 1 : 0) : have / total, downloadSpeed: down, uploadSpeed: up, peers, remaining: total - have })
+    // a few seconds without peers: say why (what the trackers and the DHT said)
+    const lonely = peers === 0 && performance.now() - since > 5000
+    const note = lonely ? torrents.map(noPeersReason).find((r) => r !== undefined) : undefined
+    progress.update({ name, progress: total === 0 ? (ready ? 1 : 0) : have / total, downloadSpeed: down, uploadSpeed: up, peers, remaining: total - have, note })
   }
   const timer = setInterval(draw, 500)
   return () => { clearInterval(timer); draw(); progress.finish() }

@@ -8,6 +8,7 @@ import { cliClient, doneLine, runFigures, showProgress, showWarnings, timeout, u
 import { formatBytes } from '../progress.js'
 import { prepareFolder } from '../folders.js'
 import { runHook } from '../hooks.js'
+import { discoveryJson, noPeersReason } from '../why-no-peers.js'
 import { addStreamOptions, isStreaming, streamDownload, type StreamOptions } from './serve.js'
 import { listFiles, checkSelection } from './select.js'
 
@@ -84,7 +85,7 @@ export async function downloadCommand(ids: string[], o: DownloadOptions): Promis
       t.once('metadata', () => log(describe()))
       t.once('done', () => {
         log(doneLine(t, (performance.now() - started) / 1000))
-        if (o.json) process.stdout.write(JSON.stringify({ client: 'swarmstream', infoHash: t.infoHash, ...runFigures(started, t.wanted.total) }) + '\n')
+        if (o.json) process.stdout.write(JSON.stringify({ client: 'swarmstream', infoHash: t.infoHash, ...runFigures(started, t.wanted.total), discovery: discoveryJson(t) }) + '\n')
         if (o.onDone) hooks.push(runHook(o.onDone, t, log))
       })
     }
@@ -97,7 +98,12 @@ export async function downloadCommand(ids: string[], o: DownloadOptions): Promis
     await Promise.all(hooks)
     if (outcome instanceof UsageError) throw outcome
     if (outcome instanceof Error) { process.stderr.write(`error: ${outcome.message}\n`); return 1 }
-    if (outcome === 'timeout') { process.stderr.write(`error: timed out after ${o.timeout} s before the download finished\n`); return 1 }
+    if (outcome === 'timeout') {
+      const why = torrents.map(noPeersReason).find((r) => r !== undefined)
+      process.stderr.write(`error: timed out after ${o.timeout} s before the download finished${why ? ` (${why})` : ''}\n`)
+      if (o.json) for (const t of torrents) process.stdout.write(JSON.stringify({ client: 'swarmstream', infoHash: t.infoHash, error: 'timeout', discovery: discoveryJson(t) }) + '\n')
+      return 1
+    }
     if (outcome !== 'done') { process.stderr.write('interrupted\n'); return 130 }
     if (o.keepSeeding) {
       log('seeding; Ctrl-C to stop')
