@@ -13,7 +13,7 @@ import type { ReaderWindows } from '../engine/reader-windows.js'
 import type { Storage } from '../storage/types.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import { TorrentDiscovery } from './discovery.js'
-import { WebSeeds } from '../discovery/web-seeds.js'
+import { webSeedsOf, type WebSeeds } from './web-seeds.js'
 import { Strikes } from './strikes.js'
 import { awaitHandshake } from './await-handshake.js'
 import { openStorage } from './open-storage.js'
@@ -37,8 +37,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
   files: TorrentFile[] = []
   readonly downloadMeter: RateMeter
   readonly uploadMeter: RateMeter
-  /** BEP 19 web seeds: the url-list, `opts.webSeeds` and addWebSeed's, each connected as a peer */
-  readonly webSeeds: WebSeeds
+  readonly webSeeds: WebSeeds // BEP 19: the url-list, opts.webSeeds and addWebSeed's, each a peer
 
   readonly #life = new Lifecycle()
   readonly #connections: Connections
@@ -70,12 +69,8 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
       onClosed: (peer) => this.#onClosed(peer),
     })
     for (const p of opts.peers ?? []) this.#connections.addresses.add(p)
-    this.webSeeds = new WebSeeds({
-      clock: ctx.clock, torrent: () => (this.#exchange ? this.#metainfo : undefined), wantsPeers: () => this.state === 'downloading',
-      isBanned: (a) => this.#connections.addresses.isBanned(a), addConnection: (c, a) => this.addConnection(c, a, true), warn: (e) => this.emit('warning', e),
-    }, opts.webSeedOptions)
-    for (const url of opts.webSeeds ?? []) this.webSeeds.add(url)
-    this.#life.on('state', (state, previous) => { this.emit('state', state, previous); this.webSeeds.update() })
+    this.webSeeds = webSeedsOf(this, opts)
+    this.#life.on('state', (state, previous) => this.emit('state', state, previous))
   }
 
   get state(): TorrentState { return this.#life.state }
@@ -133,9 +128,7 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
   addPeer(addr: PeerAddress): void {
     if (this.#life.live) this.#connections.add(addr)
   }
-
-  /** Adds a web seed (BEP 19): an HTTP(S) URL of the file, or of the folder of a multi-file torrent. */
-  addWebSeed(url: string): void { this.webSeeds.add(url) }
+  addWebSeed(url: string): void { this.webSeeds.add(url) } // BEP 19: a file's URL, or a multi-file torrent's folder
 
   /** A connected transport from elsewhere (a WebRTC data channel): the initiator sends the
    * handshake first, the other side waits for it. */
@@ -378,7 +371,6 @@ export class Torrent extends Emitter<TorrentEvents> implements FileHost, ReaderS
     this.#life.destroy()
     this.#abort.abort()
     for (const t of this.#timers) t.cancel()
-    this.webSeeds.destroy()
     this.#connections.closeAll()
     this.#exchange?.destroy()
     await this.#discovery?.stop()
