@@ -4,7 +4,7 @@ import { cliClient, peersOf, runFigures, showProgress, untilSignal } from '../se
 import { formatBytes } from '../progress.js'
 import { streamDownload, streamOptions } from './serve.js'
 
-export const downloadUsage = 'swarmstream download <file.torrent|magnet|infohash> [-o <dir>] [--port <n>] [--select <i,j,k-l>] [--keep-seeding] [--sequential] [--peer <host:port>]... [--encryption enabled|forced|disabled] [--announce <url>]... [--no-dht] [--json] [--stream [--http-port <n>]] [--stdout] [--vlc|--mpv|--player <command>]'
+export const downloadUsage = 'swarmstream download <file.torrent|magnet|infohash> [-o <dir>] [--port <n>] [--select <i,j,k-l>] [--keep-seeding] [--sequential] [--peer <host:port>]... [--web-seed <url>]... [--encryption enabled|forced|disabled] [--announce <url>]... [--no-dht] [--json] [--stream [--http-port <n>]] [--stdout] [--vlc|--mpv|--player <command>]'
 
 export async function downloadCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -14,6 +14,7 @@ export async function downloadCommand(argv: string[], out: NodeJS.WritableStream
     'keep-seeding': { type: 'boolean' },
     sequential: { type: 'boolean' },
     timeout: { type: 'string' },
+    'web-seed': { type: 'string', multiple: true },
     ...streamOptions,
   })
   const id = positionals[0]
@@ -29,6 +30,7 @@ export async function downloadCommand(argv: string[], out: NodeJS.WritableStream
       ...(values.announce ? { announce: values.announce.map((u) => [u]) } : {}),
       ...(values.select ? { select: parseIndexList(values.select) } : {}),
       ...(values.sequential ? { sequential: true } : {}),
+      ...(values['web-seed'] ? { webSeeds: values['web-seed'] } : {}),
     })
     const quiet = values.quiet === true || values.json === true
     if (!quiet) {
