@@ -41,7 +41,7 @@ http { access_log off; sendfile on; keepalive_requests 100000;
   server { listen 127.0.0.1:${port}; root ${www}; } }`)
 const nginx = spawn('/usr/sbin/nginx', ['-p', conf, '-e', join(conf, 'error.log'), '-c', join(conf, 'nginx.conf')], { stdio: 'ignore' })
 for (let i = 0; i < 200; i++) {
-  if (await fetch(url + '/').then(() => true, () => false)) break
+  if (await globalThis.fetch(url + '/').then(() => true, () => false)) break
   await new Promise((r) => setTimeout(r, 25))
 }
 

@@ -101,7 +101,12 @@ export class WebSeeds extends Emitter<WebSeedsEvents> {
 
   destroy(): void {
     this.#destroyed = true
-    for (const e of this.#entries.values()) { e.timer?.cancel(); e.timer = undefined; e.peer?.destroy() }
+    for (const e of this.#entries.values()) {
+      e.timer?.cancel()
+      e.timer = undefined
+      e.peer?.destroy()
+      if (e.state === 'connected') e.state = 'waiting'
+    }
   }
 
   #connect(e: Entry, torrent: WebSeedTorrent): void {
