@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Node and npm:
 # the reference peers (libtorrent's Python binding, Transmission), ffmpeg for test videos,
-# coturn and Chromium for the WebRTC tests, redis-server for the tracker cluster, iproute2 for the loopback-only namespace, then
+# coturn and Chromium for the WebRTC tests, redis-server for the tracker cluster, nginx as a web seed (BEP 19),
+# iproute2 for the loopback-only namespace, then
 # the npm dependencies from the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)          # test videos for stream
 command -v ffprobe >/dev/null || need+=(ffmpeg)
 command -v turnserver >/dev/null || need+=(coturn)      # TURN relay for WebRTC tests
 [ -x /usr/bin/chromium ] || need+=(chromium)            # browser tests (playwright-core drives it)
+[ -x /usr/sbin/nginx ] || need+=(nginx)                 # web seed tests (started per test, own config)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v redis-server >/dev/null || need+=(redis-server)  # shared swarm store for the tracker cluster tests
 if [ ${#need[@]} -gt 0 ]; then

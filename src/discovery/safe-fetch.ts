@@ -35,26 +35,14 @@ function sameHost(from: URL, to: URL): boolean {
 }
 
 export async function fetchLimited(url: string, limits: FetchLimits): Promise<{ status: number; body: Uint8Array; url: string; headers: Headers }> {
-  let target = checkUrl(url)
   const ctrl = new AbortController()
   const onAbort = (): void => ctrl.abort()
   if (limits.signal?.aborted) throw new FetchError('aborted')
   limits.signal?.addEventListener('abort', onAbort, { once: true })
   const timer = setTimeout(() => ctrl.abort(), limits.timeoutMs)
   try {
-    for (let hop = 0; ; hop++) {
-      const res = await fetch(target, { signal: ctrl.signal, redirect: 'manual', headers: { 'accept-encoding': 'identity', ...limits.headers } })
-      if (res.type === 'opaqueredirect') throw new FetchError('redirected; not followed')
-      if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
-        await res.body?.cancel().catch(() => undefined)
-        const next = checkUrl(new URL(res.headers.get('location')!, target).href)
-        if (!sameHost(target, next)) throw new FetchError(`redirected to another host (${next.host}); not followed`)
-        if (hop >= (limits.maxRedirects ?? 3)) throw new FetchError('too many redirects')
-        target = next
-        continue
-      }
-      return { status: res.status, body: await readCapped(res, limits.maxBytes), url: target.href, headers: res.headers }
-    }
+    const { response: res, url: final } = await fetchFollowing(url, { signal: ctrl.signal, headers: limits.headers, maxRedirects: limits.maxRedirects })
+    return { status: res.status, body: await readCapped(res, limits.maxBytes), url: final, headers: res.headers }
   } catch (err) {
     if (err instanceof FetchError) throw err
     if (ctrl.signal.aborted) throw new FetchError(limits.signal?.aborted ? 'aborted' : 'timed out')
@@ -62,6 +50,27 @@ export async function fetchLimited(url: string, limits: FetchLimits): Promise<{ 
   } finally {
     clearTimeout(timer)
     limits.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/** A GET under the same rules (checked URL, same-host redirects only), answering with the
+ * response whose body is still to be read: for callers that stream it (web seeds, BEP 19).
+ * Time and size bounds are the caller's (through `signal`). Throws FetchError for a refused
+ * URL or redirect; network errors and aborts as fetch throws them. */
+export async function fetchFollowing(url: string, opts: { signal: AbortSignal; headers?: Record<string, string> | undefined; maxRedirects?: number | undefined }): Promise<{ response: Response; url: string }> {
+  let target = checkUrl(url)
+  for (let hop = 0; ; hop++) {
+    const res = await fetch(target, { signal: opts.signal, redirect: 'manual', headers: { 'accept-encoding': 'identity', ...opts.headers } })
+    if (res.type === 'opaqueredirect') throw new FetchError('redirected; not followed')
+    if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
+      await res.body?.cancel().catch(() => undefined)
+      const next = checkUrl(new URL(res.headers.get('location')!, target).href)
+      if (!sameHost(target, next)) throw new FetchError(`redirected to another host (${next.host}); not followed`)
+      if (hop >= (opts.maxRedirects ?? 3)) throw new FetchError('too many redirects')
+      target = next
+      continue
+    }
+    return { response: res, url: target.href }
   }
 }
 

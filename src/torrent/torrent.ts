@@ -10,6 +10,7 @@ import type { ReaderWindows } from '../engine/reader-windows.js'
 import type { Storage } from '../storage/types.js'
 import type { Duplex, PeerAddress } from '../transport/types.js'
 import { TorrentDiscovery, type TrackerStatus } from './discovery.js'
+import { webSeedsOf, type WebSeeds } from './web-seeds.js'
 import { awaitHandshake } from './await-handshake.js'
 import { openStorage } from './open-storage.js'
 import { Connections, type PeerSource } from './connections.js'
@@ -40,6 +41,7 @@ const NO_HASH = new Uint8Array(20)
  * 'done') reach listeners added late as well (util/state-emitter.ts). */
 export class Torrent extends TorrentView implements FileHost, ReaderSource {
   files: TorrentFile[] = []
+  readonly webSeeds: WebSeeds // BEP 19: the url-list, opts.webSeeds and addWebSeed's, each a peer
 
   readonly #life = new Lifecycle()
   readonly #connections: Connections
@@ -76,6 +78,7 @@ export class Torrent extends TorrentView implements FileHost, ReaderSource {
       onClosed: (peer) => this.#onClosed(peer),
     })
     for (const p of opts.peers ?? []) this.#connections.addresses.add(p)
+    this.webSeeds = webSeedsOf(this, opts)
     this.#life.on('state', (state, previous) => this.emit('state', state, previous))
     if (opts.paused) this.#life.pause(true)
     if (source) this.identify(source)
@@ -146,6 +149,7 @@ export class Torrent extends TorrentView implements FileHost, ReaderSource {
   get discovery(): { trackers: TrackerStatus[]; dhtNodes: number | undefined; found: Readonly<Record<PeerSource, number>> } {
     return { trackers: this.#discovery?.trackers ?? [], dhtNodes: this.ctx.dht?.nodeCount, found: this.#connections.found }
   }
+  addWebSeed(url: string): void { this.webSeeds.add(url) } // BEP 19: a file's URL, or a multi-file torrent's folder
 
   /** A connected transport from elsewhere (a WebRTC data channel): the initiator sends the
    * handshake first, the other side waits for it. */

@@ -3,6 +3,7 @@ import type { Wire } from '../wire/index.js'
 import type { Storage, StorageLayout } from '../storage/types.js'
 import type { PeerAddress } from '../transport/types.js'
 import type { TorrentState } from './lifecycle.js'
+import type { WebSeedsOptions } from '../discovery/web-seeds.js'
 
 export interface TorrentOptions {
   /** folder the torrent's files are stored under */
@@ -27,6 +28,10 @@ export interface TorrentOptions {
   uploadLimit?: number
   /** most bytes per second this torrent receives (default: no limit) */
   downloadLimit?: number
+  /** BEP 19 web seed URLs besides the torrent's url-list */
+  webSeeds?: string[]
+  /** how web seeds are retried and fetched from (discovery/web-seeds.ts) */
+  webSeedOptions?: WebSeedsOptions
   /** storage other than the platform's default (e.g. `(layout) => new MemoryStorage(layout)`) */
   createStorage?: (layout: StorageLayout) => Storage
 }

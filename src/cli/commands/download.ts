@@ -22,6 +22,7 @@ export interface DownloadOptions extends NetworkOptions, StreamOptions {
   timeout?: number
   onDone?: string
   onExit?: string
+  webSeed?: string[]
 }
 
 export function registerDownload(program: Command, setCode: (code: number) => void): void {
@@ -37,6 +38,7 @@ export function registerDownload(program: Command, setCode: (code: number) => vo
     .option('--on-done <command>', 'run a command (no shell) when a torrent is done')
     .option('--on-exit <command>', 'run a command (no shell) before exiting')
     .option('--json', 'print one JSON line of figures per torrent when done')
+    .option('--web-seed <url...>', 'web seed URLs (BEP 19) besides the torrent\'s url-list')
   cmd.addOption(new Option('--output <dir>').hideHelp())
   addNetworkOptions(cmd)
   addHttpPortOption(cmd)
@@ -77,6 +79,7 @@ export async function downloadCommand(ids: string[], o: DownloadOptions): Promis
       ...(o.announce ? { announce: o.announce } : {}),
       ...(select ? { select } : {}),
       ...(o.sequential ? { sequential: true } : {}),
+      ...(o.webSeed ? { webSeeds: o.webSeed } : {}),
     }))
     const usage = torrents.map((t) => checkSelection(t, select))
     for (const t of torrents) {
