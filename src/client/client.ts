@@ -252,6 +252,7 @@ export class BaseClient extends Emitter<ClientEvents> {
       announce: trackers ? [] : [...(parsed.metainfo?.announce ?? []), ...parsed.trackers.map((u) => [u]), ...toTiers(opts.announce)],
       peers: parsed.peers, select: parsed.select,
     })
+    for (const url of parsed.webSeeds ?? []) torrent.addWebSeed(url)
     this.#listening.then(() => torrent.start(), (err: Error) => torrent.fail(err))
   }
 

@@ -16,6 +16,8 @@ export interface ParsedId {
   trackers: string[]
   peers: PeerAddress[]
   select?: number[]
+  /** web seeds (BEP 19) a magnet's ws= named */
+  webSeeds?: string[]
 }
 
 /** How a platform reads ids that need I/O. */
@@ -39,7 +41,7 @@ export function parseTorrentId(id: TorrentId, reader: IdReader): ParsedId | Prom
   }
   if (id.startsWith('magnet:')) {
     const m = parseMagnet(id)
-    return { infoHash: m.infoHash, ...(m.name ? { name: m.name } : {}), trackers: m.trackers, peers: m.peers, ...(m.select ? { select: m.select } : {}) }
+    return { infoHash: m.infoHash, ...(m.name ? { name: m.name } : {}), trackers: m.trackers, peers: m.peers, ...(m.select ? { select: m.select } : {}), ...(m.webSeeds.length > 0 ? { webSeeds: m.webSeeds } : {}) }
   }
   const hash = parseInfoHash(id)
   if (hash) return { infoHash: hash, trackers: [], peers: [] }

@@ -16,10 +16,10 @@ test('create --web-seed, then download from the web seed alone; download --web-s
     const withSeed = join(dir.path, 'with.torrent'), without = join(dir.path, 'without.torrent')
     assert.equal((await run(swarmstream(['create', join(www, 'album'), '--web-seed', `${nginx.url}/`, '-o', withSeed]), 30_000)).code, 0)
     assert.equal((await run(swarmstream(['create', join(www, 'album'), '-o', without]), 30_000)).code, 0)
-    const a = await run(swarmstream(['download', withSeed, '-o', join(dir.path, 'a'), '--port', '0', '--timeout', '60', '--quiet']), 70_000)
+    const a = await run(swarmstream(['download', withSeed, '-o', join(dir.path, 'a'), '--torrent-port', '0', '--timeout', '60', '--quiet']), 70_000)
     assert.equal(a.code, 0, a.stderr)
     assert.deepEqual(await treeDigest(join(dir.path, 'a', 'album')), await treeDigest(join(www, 'album')))
-    const b = await run(swarmstream(['download', without, '-o', join(dir.path, 'b'), '--port', '0', '--timeout', '60', '--quiet', '--web-seed', nginx.url]), 70_000)
+    const b = await run(swarmstream(['download', without, '-o', join(dir.path, 'b'), '--torrent-port', '0', '--timeout', '60', '--quiet', '--web-seed', nginx.url]), 70_000)
     assert.equal(b.code, 0, b.stderr)
     assert.deepEqual(await treeDigest(join(dir.path, 'b', 'album')), await treeDigest(join(www, 'album')))
   } finally {

@@ -47,7 +47,7 @@ for (const [mode, expect] of HOSTILE) {
     const server = await startRangeServer({ '/file.bin': data }, { misbehave: mode })
     const peer = seeder(), client = leecher()
     try {
-      const { metainfo } = await peer.seed(join(dir.path, 'file.bin'), { pieceLength: PIECE })
+      const metainfo = (await peer.seed(join(dir.path, 'file.bin'), { pieceLength: PIECE }).whenReady()).metainfo!
       const t = await client.add(metainfo, { path: join(dir.path, 'out'), webSeeds: [`${server.url}/`], webSeedOptions: QUICK_RETRY })
       const { why } = await whenDropped(t, 30_000)
       assert.match(why.message, expect)
@@ -70,7 +70,7 @@ test('a slow-loris web seed is dropped when its GETs overrun their time', { time
   const server = await startRangeServer({ '/file.bin': data }, { misbehave: 'slow' })
   const peer = seeder(), client = leecher()
   try {
-    const { metainfo } = await peer.seed(join(dir.path, 'file.bin'), { pieceLength: PIECE })
+    const metainfo = (await peer.seed(join(dir.path, 'file.bin'), { pieceLength: PIECE }).whenReady()).metainfo!
     // every GET may take 100 ms plus 1 s per 10 MB; the server sends 20 bytes a second
     const webSeedOptions = { ...QUICK_RETRY, peer: { limits: { graceMs: 100, minBytesPerSecond: 10_000_000, idleMs: 5000 } } }
     const t = await client.add(metainfo, { path: join(dir.path, 'out'), webSeeds: [`${server.url}/`], webSeedOptions })

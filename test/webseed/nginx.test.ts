@@ -74,7 +74,7 @@ test('a web seed with one wrong byte is banned by the hash checks, and a peer se
   const nginx = await startNginx(bad)
   const peer = seeder(), client = leecher()
   try {
-    const { metainfo } = await peer.seed(join(good, 'album'), { pieceLength: PIECE })
+    const metainfo = (await peer.seed(join(good, 'album'), { pieceLength: PIECE }).whenReady()).metainfo!
     const out = join(dir.path, 'out')
     const t = await client.add(metainfo, { path: out, webSeeds: [`${nginx.url}/`] })
     const failures: string[] = []
@@ -108,7 +108,7 @@ for (const [what, location, expect] of [
     const nginx = await startNginx(dir.path, { location })
     const peer = seeder(), client = leecher()
     try {
-      const { metainfo } = await peer.seed(join(dir.path, 'file.bin'), { pieceLength: PIECE })
+      const metainfo = (await peer.seed(join(dir.path, 'file.bin'), { pieceLength: PIECE }).whenReady()).metainfo!
       const t = await client.add(metainfo, { path: join(dir.path, 'out'), webSeeds: [`${nginx.url}/`], webSeedOptions: QUICK_RETRY })
       const { why } = await whenDropped(t, 30_000)
       assert.match(why.message, expect)
@@ -138,7 +138,8 @@ test('a peer and a web seed share the work of one download', { timeout: 60_000, 
   const nginx = await startNginx(dir.path, { location: 'limit_rate 3m;' })
   const peer = seeder(), client = leecher()
   try {
-    const { metainfo, torrent: seeding } = await peer.seed(join(dir.path, 'file.bin'), { pieceLength: PIECE, uploadLimit: 3_000_000 })
+    const seeding = await peer.seed(join(dir.path, 'file.bin'), { pieceLength: PIECE, uploadLimit: 3_000_000 }).whenReady()
+    const metainfo = seeding.metainfo!
     const t = await client.add(metainfo, { path: join(dir.path, 'out'), webSeeds: [`${nginx.url}/`], peers: [{ host: '127.0.0.1', port: peer.port }] })
     await whenDone(t, 45_000)
     assert.deepEqual(await readFile(join(dir.path, 'out', 'file.bin')), Buffer.from(data))
