@@ -52,6 +52,8 @@ export class TrackerSession implements SocketHandler {
   /** answering peers by remote peer id: one pending answer per remote peer */
   readonly #answering = new Map<string, RtcPeer>()
   #intervalMs: number
+  /** the next re-announce delay while the torrent has no WebRTC peer (doubles, see #schedule) */
+  #lonelyMs: number
   #timer: ReturnType<typeof setTimeout> | undefined
   #announcing = false
   #queued: Event | 'none' | undefined
@@ -61,6 +63,7 @@ export class TrackerSession implements SocketHandler {
     this.#infoHash = toBinaryString(torrent.infoHash)
     this.#peerId = toBinaryString(torrent.peerId)
     this.#intervalMs = opts.defaultIntervalMs
+    this.#lonelyMs = opts.minIntervalMs
   }
 
   get pendingOffers(): number { return this.#offers.size }
@@ -129,16 +132,29 @@ export class TrackerSession implements SocketHandler {
     this.socket.remove(this.#infoHash, this)
   }
 
+  /** The next announce: at the tracker's interval, or sooner while the torrent has no WebRTC
+   * peer at all. An attempt can fail on the far side without a word (libdatachannel sometimes
+   * loses the DTLS handshake of an answer it applies while the remote is already checking;
+   * webtorrent then keeps its dead peer, and ignores our offers, for 25 s), so a lonely torrent
+   * tries again at minInterval, doubling up to the interval, instead of waiting minutes. */
   #schedule(): void {
     if (this.#timer) clearTimeout(this.#timer)
     if (this.#left) return
-    this.#timer = setTimeout(() => { this.#timer = undefined; void this.announce() }, this.#intervalMs)
+    const lonely = this.peers.size === 0 && this.torrent.wantsPeers()
+    const delay = lonely ? Math.min(this.#intervalMs, this.#lonelyMs) : this.#intervalMs
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      if (lonely) this.#lonelyMs = Math.min(this.#intervalMs, this.#lonelyMs * 2)
+      void this.announce()
+    }, delay)
   }
 
   /** Offers are made and fully gathered before the announce goes out (no trickle ICE). */
   async #makeOffers(): Promise<{ offerId: string; sdp: string }[]> {
-    const room = Math.max(0, this.opts.offersPerAnnounce * 2 - this.#offers.size)
-    const n = Math.min(this.opts.offersPerAnnounce, room)
+    const n = this.opts.offersPerAnnounce
+    // At most two announces' worth pending: fresh offers push out the oldest, which a remote
+    // may have dropped without answering (a peer it thinks it already has).
+    for (const id of [...this.#offers.keys()].slice(0, Math.max(0, this.#offers.size + n - n * 2))) this.#dropOffer(id)
     const made = await Promise.allSettled(Array.from({ length: n }, () => RtcPeer.offer(this.opts.webrtc)))
     const out: { offerId: string; sdp: string }[] = []
     for (const r of made) {
@@ -173,7 +189,10 @@ export class TrackerSession implements SocketHandler {
   }
 
   async #answer(peerId: string, offerId: string, sdp: string): Promise<void> {
-    if (peerId === this.#peerId || this.peers.has(peerId) || this.#answering.has(peerId) || !this.torrent.wantsPeers()) return
+    if (peerId === this.#peerId || this.peers.has(peerId) || !this.torrent.wantsPeers()) return
+    // A new offer from a peer we are still answering: it has given up on the old attempt
+    // (which can fail on its side without a word reaching us), so the new one replaces it.
+    this.#answering.get(peerId)?.destroy()
     if (this.#answering.size >= this.opts.maxAnswering) return
     const pending = RtcPeer.answer(sdp, this.opts.webrtc)
     let answered: { peer: RtcPeer; sdp: string }
@@ -184,7 +203,8 @@ export class TrackerSession implements SocketHandler {
       return
     }
     const { peer } = answered
-    if (this.#left || !this.socket.isOpen || this.#answering.has(peerId)) { peer.destroy(); return }
+    if (this.#left || !this.socket.isOpen || this.peers.has(peerId)) { peer.destroy(); return }
+    this.#answering.get(peerId)?.destroy()
     this.#answering.set(peerId, peer)
     const settled = () => { if (this.#answering.get(peerId) === peer) this.#answering.delete(peerId) }
     peer.once('close', settled)
@@ -197,6 +217,7 @@ export class TrackerSession implements SocketHandler {
   #handOver(peer: RtcPeer, peerId: string): void {
     peer.once('connect', (duplex) => {
       if (this.#left || !this.peers.admit(this.#peerId, peerId, duplex, peer.initiator)) { duplex.destroy(); return }
+      this.#lonelyMs = this.opts.minIntervalMs
       this.torrent.addConnection(duplex, webrtcAddress(peerId), peer.initiator)
     })
     peer.on('error', (err) => this.opts.warn(err))

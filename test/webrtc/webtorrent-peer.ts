@@ -24,7 +24,7 @@ export async function webtorrentClient(): Promise<WtClient> {
   const client = new WebTorrent({
     dht: false, lsd: false, natUpnp: false, natPmp: false, utPex: false, webSeeds: false, utp: false, secure: 0,
     // libdatachannel leaves loopback out of its candidates unless bound to it
-    tracker: { rtcConfig: { bindAddress: '127.0.0.1' } },
+    tracker: { rtcConfig: { bindAddress: '127.0.0.1', iceServers: [] } },
     torrentPort: 0,
   })
   client.on('error', () => undefined)

@@ -23,7 +23,7 @@ test('we download from webtorrent over WebRTC through our tracker', { timeout: 8
     await wtDone(t, 20_000) // verified what is on disk: seeding
     let storage: MemoryStorage | undefined
     const leech = await ours.client.add(metainfo, { createStorage: (l) => (storage = new MemoryStorage(l)) })
-    await whenDone(leech, 60_000)
+    await whenDone(leech, 60_000, ours)
     assert.equal(sha256(await readAll(storage!, metainfo)), sha256(data))
   } finally {
     await Promise.all([ours.client.destroy(), wtDestroy(wt)])

@@ -10,5 +10,5 @@ export const loadNodeRTCPeerConnection = async (): Promise<RTCPeerConnectionCtor
 /** WebRTC options for Node. `bindAddress: '127.0.0.1'` (in extraConfig) is needed where
  * loopback is the only interface: libjuice leaves loopback out of its host candidates. */
 export function nodeWebRtc(opts: Omit<WebRtcOptions, 'RTCPeerConnection' | 'loadRTCPeerConnection'> = {}): WebRtcOptions {
-  return { ...opts, loadRTCPeerConnection: loadNodeRTCPeerConnection }
+  return { offerCandidates: 'relay', ...opts, loadRTCPeerConnection: loadNodeRTCPeerConnection }
 }

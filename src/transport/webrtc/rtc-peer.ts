@@ -34,7 +34,7 @@ export class RtcPeer extends Emitter<Events> {
       peer.#watchChannel(pc.createDataChannel('swarmstream'))
       await pc.setLocalDescription(await pc.createOffer())
       const sdp = await peer.#gathered(pc)
-      return { peer, sdp }
+      return { peer, sdp: opts.offerCandidates === 'relay' ? relayCandidatesOnly(sdp) : sdp }
     } catch (err) {
       peer.destroy()
       throw asError(err, 'could not create an offer')
@@ -143,14 +143,30 @@ export class RtcPeer extends Emitter<Events> {
       })
     }
     if (this.#destroyed) throw new WebRtcError('destroyed while gathering')
+    return this.#localSdp(pc)
+  }
+
+  #localSdp(pc: RTCPeerConnection): string {
     const sdp = pc.localDescription?.sdp
     if (!sdp) throw new WebRtcError('no local description')
     return sdp
   }
 
+  /** Bounds the time to an open channel, and looks at the connection state meanwhile:
+   * libdatachannel drops its callbacks when a connection fails during setup (a DTLS handshake
+   * lost to its remote-description race), so 'failed' may never be announced. */
   #startConnectTimer(): void {
     if (this.#timer || this.#destroyed) return
-    this.#timer = setTimeout(() => this.destroy(new WebRtcError('WebRTC connect timed out')), this.#opts.connectTimeoutMs ?? 20_000)
+    const deadline = Date.now() + (this.#opts.connectTimeoutMs ?? 20_000)
+    const check = (): void => {
+      this.#timer = undefined
+      if (this.#destroyed || this.#connected) return
+      const state = this.#pc?.connectionState
+      if (state === 'failed' || state === 'closed') { this.destroy(new WebRtcError(`WebRTC connection ${state} while connecting`)); return }
+      if (Date.now() >= deadline) { this.destroy(new WebRtcError('WebRTC connect timed out')); return }
+      this.#timer = setTimeout(check, Math.min(1000, deadline - Date.now()))
+    }
+    this.#timer = setTimeout(check, Math.min(1000, deadline - Date.now()))
   }
 }
 
@@ -163,6 +179,20 @@ async function resolveCtor(opts: WebRtcOptions): Promise<RTCPeerConnectionCtor> 
   let p = loaded.get(load)
   if (!p) { p = load(); loaded.set(load, p) }
   return p
+}
+
+/** An offer the remote cannot send connectivity checks to before we have its answer: only
+ * relay candidates stay (a TURN server forwards nothing until we grant the remote a
+ * permission, which comes with its answer); with none left, the "not yet known" address and
+ * port of RFC 8839 §4.2.1.2 replace the default candidate. */
+export function relayCandidatesOnly(sdp: string): string {
+  const lines = sdp.split(/\r?\n/)
+  const isRelay = (l: string) => / typ relay(\s|$)/.test(l)
+  const kept = lines.filter((l) => !l.startsWith('a=candidate:') || isRelay(l))
+  if (kept.some((l) => l.startsWith('a=candidate:'))) return kept.join('\r\n')
+  return kept.filter((l) => l !== 'a=end-of-candidates')
+    .map((l) => l.startsWith('c=IN IP') ? 'c=IN IP4 0.0.0.0' : l.replace(/^(m=\S+ )\d+( )/, '$19$2'))
+    .join('\r\n')
 }
 
 function checkSdp(sdp: unknown): asserts sdp is string {

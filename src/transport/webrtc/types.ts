@@ -22,6 +22,13 @@ export interface WebRtcOptions {
   connectTimeoutMs?: number
   /** bytes queued in the channel above which write() returns false (default 1 MiB) */
   highWaterMark?: number
+  /** which of our ICE candidates offers carry: 'all' (default) or 'relay'. node-datachannel
+   * uses 'relay': with libdatachannel 0.24 an answer applied while the remote already checks
+   * us can lose the DTLS fingerprint check to a race (worse under CPU load) and the
+   * connection fails. Without reachable candidates in the offer the remote meets us only
+   * after we hold its answer. Peers behind NATs still reach such a client through their own
+   * offers, which it answers with every candidate. */
+  offerCandidates?: 'all' | 'relay'
   /** largest message sent; larger writes are split (default 64 KiB, the SDP default) */
   maxMessageSize?: number
 }
