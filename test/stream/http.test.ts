@@ -120,7 +120,7 @@ test('names are escaped in the HTML index; JSON lists the same', { timeout: 30_0
   const client = new Client({ port: false, trackers: false })
   const server = client.createServer()
   try {
-    const torrent = await client.add(metainfo, { path: dir.path, verify: false })
+    const torrent = await client.add(metainfo, { path: dir.path, verify: false }).whenReady()
     await server.listen()
     const index = (await httpRequest(`${server.origin}/`)).body.toString()
     assert.equal(torrent.name, evil, 'the torrent name really holds markup')
