@@ -1,25 +1,12 @@
 /** Shapes shared by every tracker client (HTTP BEP 3, UDP BEP 15) and the announcer. The wire
  * shapes themselves live in ../tracker-protocol, shared with the tracker server. */
-import { toBinaryString, type Announce, type AnnounceEvent, type AnnounceResult } from '../tracker-protocol/index.js'
+import { toBinaryString, type Announce, type AnnounceResult } from '../tracker-protocol/index.js'
 
 export type { AnnounceEvent, AnnounceResult, PeerAddress, ScrapeCounts } from '../tracker-protocol/index.js'
 export { TrackerError, MAX_PEERS_PER_RESPONSE } from '../tracker-protocol/index.js'
 
-/** An announce as the client holds it: ids as bytes. */
-export interface AnnounceParams {
-  infoHash: Uint8Array
-  peerId: Uint8Array
-  port: number
-  uploaded: number
-  downloaded: number
-  left: number
-  event: AnnounceEvent
-  numwant?: number
-  /** random per-session value so a tracker can recognise us across IP changes (BEP 15) */
-  key?: number
-  /** echoed back from a previous response's `tracker id` (BEP 3) */
-  trackerId?: string
-}
+/** An announce as the client holds it: the wire shape, with ids as bytes. */
+export type AnnounceParams = Omit<Announce, 'infoHash' | 'peerId'> & { infoHash: Uint8Array; peerId: Uint8Array }
 
 /** The wire form of an announce (ids as binary strings). */
 export function toAnnounce(p: AnnounceParams): Announce {
